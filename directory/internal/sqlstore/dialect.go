@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/scimd/scimd/directory"
+)
+
+// Dialect holds what differs between PostgreSQL and SQLite.
+type Dialect struct {
+	Name string
+	// ForUpdate locks the rows a SELECT reads (PostgreSQL); SQLite has one
+	// writer at a time and needs nothing.
+	ForUpdate string
+	// IDRows returns a subquery yielding one column, id, from a parameter
+	// holding a JSON array of ids, so that a list of any length is one
+	// parameter.
+	IDRows func(param string) string
+	// SeatGuard returns the statement that guards seat changes in a
+	// transaction (shared or exclusive), or "" when writers are already
+	// serialized.
+	SeatGuard func(tenantParam string, exclusive bool) string
+	// Violation reports the kind ("unique" or "check") and the constraint
+	// (index) name of a constraint violation, or "" for other errors.
+	Violation func(err error) (kind, constraint string)
+	// Retryable reports an error after which the whole transaction may be
+	// run again (a deadlock, a serialization failure).
+	Retryable func(err error) bool
+}
+
+// constraints names what each unique index or check protects, so a
+// violation becomes a ConflictError naming the field. The index names are
+// the same in both schemas.
+var constraints = map[string]directory.ConflictError{
+	"tenants_slug":              {Kind: "tenant", Field: "slug"},
+	"users_user_name_live":      {Kind: "user", Field: directory.FieldUserName},
+	"users_extension_live":      {Kind: "user", Field: directory.FieldExtension},
+	"identities_email_live":     {Kind: "user", Field: directory.FieldEmails},
+	"teams_display_name_live":   {Kind: "team", Field: directory.FieldTeamName},
+	"organizations_name":        {Kind: "organization", Field: directory.FieldOrgName},
+	"organization_domains_pkey": {Kind: "organization", Field: directory.FieldOrgDomains},
+	"custom_fields_name":        {Kind: "custom field", Field: directory.FieldCustomFieldName},
+	"custom_fields_pkey":        {Kind: "custom field", Field: directory.FieldCustomFieldName},
+}
+
+// mapError turns driver errors into the directory's: no rows into
+// ErrNotFound, a unique violation into a ConflictError, the seat check into
+// an InvariantError. Every query's error passes through here, once.
+func (s *Store) mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrNoRows) {
+		return directory.ErrNotFound
+	}
+	kind, name := s.d.Violation(err)
+	switch kind {
+	case "unique":
+		if c, ok := constraints[name]; ok {
+			return &c
+		}
+		return &directory.ConflictError{Kind: "record", Field: name}
+	case "check":
+		if name == "tenants_seats_limit" {
+			return &directory.InvariantError{Rule: directory.RuleSeats, Field: directory.FieldSeats, Detail: "all seats are taken"}
+		}
+	}
+	return fmt.Errorf("%s: %w", s.d.Name, err)
+}

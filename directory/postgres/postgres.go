@@ -1,0 +1,175 @@
+// Package postgres is the production Store: PostgreSQL through a pgx/v5
+// connection pool. The queries live in directory/internal/sqlstore, shared
+// with SQLite; this package adapts pgx to them and names PostgreSQL's
+// differences: row locks, advisory locks for seats, JSON arrays for lists
+// of ids, and SQLSTATEs.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/scimd/scimd/directory"
+	"github.com/scimd/scimd/directory/internal/sqlstore"
+	"github.com/scimd/scimd/migrations"
+)
+
+// Store is a directory.Store on PostgreSQL.
+type Store struct {
+	*sqlstore.Store
+	pool       *pgxpool.Pool
+	migrations *sqlstore.Migrations
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// Open connects to the database at dsn (a postgres:// URL) and checks that
+// it answers. It does not migrate: call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: can't reach the database: %w", err)
+	}
+	// The session locker takes an advisory lock, so replicas that start
+	// together don't migrate at once.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	m, err := sqlstore.NewMigrations(stdlib.OpenDBFromPool(pool), goose.DialectPostgres, migrations.Postgres(), goose.WithSessionLocker(locker))
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{Store: sqlstore.New(&driver{pool: pool}, dialect), pool: pool, migrations: m}, nil
+}
+
+// Migrate applies pending migrations and returns how many.
+func (s *Store) Migrate(ctx context.Context) (int, error) { return s.migrations.Up(ctx) }
+
+// Pending reports whether a migration is not applied yet.
+func (s *Store) Pending(ctx context.Context) (bool, error) { return s.migrations.Pending(ctx) }
+
+// Pool returns the connection pool, for its statistics.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+var dialect = &sqlstore.Dialect{
+	Name:      "postgres",
+	ForUpdate: " FOR UPDATE",
+	IDRows: func(p string) string {
+		return "(SELECT value::uuid AS id FROM jsonb_array_elements_text(" + p + "::jsonb))"
+	},
+	// Writers that move seats share the lock; a change of the limit takes it
+	// alone, waiting for them, then counts. The key is the tenant id in a
+	// namespace of its own (the two-int form).
+	SeatGuard: func(p string, exclusive bool) string {
+		if exclusive {
+			return "SELECT pg_advisory_xact_lock(7001, " + p + "::int)"
+		}
+		return "SELECT pg_advisory_xact_lock_shared(7001, " + p + "::int)"
+	},
+	Violation: func(err error) (string, string) {
+		if e, ok := errors.AsType[*pgconn.PgError](err); ok {
+			switch e.Code {
+			case "23505": // unique_violation
+				return "unique", e.ConstraintName
+			case "23514": // check_violation
+				return "check", e.ConstraintName
+			}
+		}
+		return "", ""
+	},
+	Retryable: func(err error) bool {
+		e, ok := errors.AsType[*pgconn.PgError](err)
+		return ok && (e.Code == "40001" || e.Code == "40P01") // serialization_failure, deadlock_detected
+	},
+}
+
+// querier is what a pool and a transaction share.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// db adapts a pool or transaction to sqlstore.DB.
+type db struct{ q querier }
+
+func (d db) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := d.q.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+func (d db) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return d.q.Query(ctx, sql, args...)
+}
+
+func (d db) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return row{d.q.QueryRow(ctx, sql, args...)}
+}
+
+type row struct{ r pgx.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return err
+}
+
+// driver is the pool as a sqlstore.Driver.
+type driver struct {
+	pool *pgxpool.Pool
+}
+
+func (d *driver) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	return db{d.pool}.Exec(ctx, sql, args...)
+}
+
+func (d *driver) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return db{d.pool}.Query(ctx, sql, args...)
+}
+
+func (d *driver) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return db{d.pool}.QueryRow(ctx, sql, args...)
+}
+
+func (d *driver) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+func (d *driver) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// maxAttempts bounds the retries of a transaction that deadlocked.
+const maxAttempts = 5
+
+func (d *driver) Write(ctx context.Context, fn func(sqlstore.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(db{tx}) })
+		if err == nil || attempt == maxAttempts || !dialect.Retryable(err) {
+			return err
+		}
+	}
+}

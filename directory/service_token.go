@@ -1,0 +1,110 @@
+package directory
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// CreateToken makes a bearer token for the tenant and returns it with its
+// secret, which is never kept and can't be shown again.
+func (s *Service) CreateToken(ctx context.Context, actor Actor, tenant int64, scope Scope, description string) (*Token, string, error) {
+	if !scope.Valid() {
+		return nil, "", invalid("scope", "token scope %q is not scim or admin", scope)
+	}
+	description = strings.TrimSpace(description)
+	if err := checkText("description", description); err != nil {
+		return nil, "", err
+	}
+	secret := newTokenSecret()
+	t := &Token{ID: NewID(), TenantID: tenant, Scope: scope, Hash: HashToken(secret), Description: description, Created: s.clock()}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.LockTenant(ctx, tenant); err != nil {
+			return err
+		}
+		if err := tx.InsertToken(ctx, t); err != nil {
+			return err
+		}
+		return tx.InsertAudit(ctx, s.event(actor, tenant, "token.create", "token", t.ID, description,
+			[]Change{{Field: "scope", After: scope}}))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// Tokens returns the tenant's tokens, newest first, with when each was last
+// used (including use not yet written to the store).
+func (s *Service) Tokens(ctx context.Context, tenant int64) ([]*Token, error) {
+	ts, err := s.store.Tokens(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range ts {
+		if at, ok := s.lastUsed[t.ID]; ok && (t.LastUsed == nil || at.After(*t.LastUsed)) {
+			t.LastUsed = &at
+		}
+	}
+	return ts, nil
+}
+
+// RevokeToken revokes a token at once. It returns ErrNotFound for a token
+// of another tenant or one already revoked.
+func (s *Service) RevokeToken(ctx context.Context, actor Actor, tenant int64, id string) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		t, err := tx.RevokeToken(ctx, tenant, id, s.clock())
+		if err != nil {
+			return err
+		}
+		return tx.InsertAudit(ctx, s.event(actor, tenant, "token.revoke", "token", t.ID, t.Description, nil))
+	})
+}
+
+// Authenticate returns the live token whose secret is secret and notes its
+// use. The lookup is by SHA-256, so the secret is never compared as text.
+// It returns ErrNotFound for an unknown or revoked secret.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*Token, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 256 {
+		return nil, ErrNotFound
+	}
+	t, err := s.store.TokenByHash(ctx, HashToken(secret))
+	if err != nil {
+		return nil, err
+	}
+	if t.Revoked != nil {
+		return nil, ErrNotFound
+	}
+	now := s.clock()
+	s.mu.Lock()
+	s.lastUsed[t.ID] = now
+	s.mu.Unlock()
+	return t, nil
+}
+
+// FlushTokenUse writes the last-used times noted since the previous flush.
+// Serving calls it every minute and at shutdown, so that using a token
+// costs no write of its own.
+func (s *Service) FlushTokenUse(ctx context.Context) error {
+	s.mu.Lock()
+	pending := s.lastUsed
+	s.lastUsed = map[string]time.Time{}
+	s.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	if err := s.store.TouchTokens(ctx, pending); err != nil {
+		// Keep them for the next flush, unless newer use arrived.
+		s.mu.Lock()
+		for id, at := range pending {
+			if cur, ok := s.lastUsed[id]; !ok || cur.Before(at) {
+				s.lastUsed[id] = at
+			}
+		}
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the directory. Reads run on their own; every write runs in
+// one transaction through Write, so a change and its audit event land
+// together or not at all. Implementations: directory/postgres and
+// directory/sqlite; directory/storetest checks both the same way.
+//
+// Ids are compared in canonical form; a malformed id is ErrNotFound. Every
+// method takes the tenant and never returns another tenant's rows.
+type Store interface {
+	// Tenant returns the tenant with id. It returns ErrNotFound.
+	Tenant(ctx context.Context, id int64) (*Tenant, error)
+	// TenantBySlug returns the tenant named slug. It returns ErrNotFound.
+	TenantBySlug(ctx context.Context, slug string) (*Tenant, error)
+	// Tenants returns every tenant, by slug.
+	Tenants(ctx context.Context) ([]*Tenant, error)
+	// CountSeats counts the tenant's live, active staff.
+	CountSeats(ctx context.Context, tenant int64) (int, error)
+
+	// User returns a live user. It returns ErrNotFound for a missing,
+	// deleted or malformed id.
+	User(ctx context.Context, tenant int64, id string, withGroups bool) (*User, error)
+	// Users returns a page of users matching q.
+	Users(ctx context.Context, tenant int64, q Query) (*UserPage, error)
+	// Team returns a live team. It returns ErrNotFound.
+	Team(ctx context.Context, tenant int64, id string, withMembers bool) (*Team, error)
+	// Teams returns a page of teams matching q.
+	Teams(ctx context.Context, tenant int64, q Query) (*TeamPage, error)
+	// Organizations returns the tenant's organizations, by name.
+	Organizations(ctx context.Context, tenant int64) ([]*Organization, error)
+	// CustomFields returns the tenant's custom field definitions, by name.
+	CustomFields(ctx context.Context, tenant int64) ([]*CustomField, error)
+
+	// TokenByHash returns the token whose secret hashes to hash, revoked or
+	// not. It returns ErrNotFound.
+	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// Tokens returns the tenant's tokens, newest first.
+	Tokens(ctx context.Context, tenant int64) ([]*Token, error)
+	// TouchTokens records when tokens were last used; a time earlier than
+	// the one stored is ignored.
+	TouchTokens(ctx context.Context, lastUsed map[string]time.Time) error
+
+	// AuditEvents returns the tenant's audit events matching q, newest
+	// first.
+	AuditEvents(ctx context.Context, tenant int64, q AuditQuery) ([]*AuditEvent, error)
+	// LogProvisioning appends entries to the provisioning log.
+	LogProvisioning(ctx context.Context, entries []ProvisioningEntry) error
+
+	// Write runs fn in one transaction, committed if fn returns nil and
+	// rolled back otherwise. fn may run more than once if the database
+	// asks for a retry, so it must not have other effects.
+	Write(ctx context.Context, fn func(Tx) error) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Tx is the write side of a Store, inside one transaction. Its methods do
+// no rule checking beyond the database's own constraints: that is
+// Service's job. Unique violations come back as *ConflictError naming the
+// field.
+type Tx interface {
+	// InsertTenant adds t and sets t.ID. It returns a ConflictError on the
+	// slug.
+	InsertTenant(ctx context.Context, t *Tenant) error
+	// UpdateTenant saves t's name, seats, seats used and settings.
+	UpdateTenant(ctx context.Context, t *Tenant) error
+	// LockTenant returns the tenant, locked until the transaction ends, so
+	// that rules counting across the tenant (the last admin) see a settled
+	// state. It returns ErrNotFound.
+	LockTenant(ctx context.Context, tenant int64) (*Tenant, error)
+	// SeatGuard returns the tenant's seats. Shared (exclusive false) it
+	// lets writers that change who takes a seat run side by side while
+	// keeping out a change of the seat limit; exclusive, it waits for them.
+	SeatGuard(ctx context.Context, tenant int64, exclusive bool) (*Tenant, error)
+	// AddSeats moves the tenant's count of seats used by delta. While the
+	// tenant's seats are limited, going over the limit returns an
+	// *InvariantError with RuleSeats; while unlimited, it does nothing.
+	AddSeats(ctx context.Context, tenant int64, delta int) error
+	// CountSeats counts the live, active staff.
+	CountSeats(ctx context.Context, tenant int64) (int, error)
+	// CountAdmins counts the live, active owners and admins.
+	CountAdmins(ctx context.Context, tenant int64) (int, error)
+
+	// UserForUpdate returns a live user, locked until the transaction ends.
+	// It returns ErrNotFound.
+	UserForUpdate(ctx context.Context, tenant int64, id string) (*User, error)
+	// InsertUser adds u with its identities.
+	InsertUser(ctx context.Context, u *User) error
+	// UpdateUser saves u if the stored version is still prev; with
+	// identities, it also replaces the user's identities with
+	// u.Identities. When u.Deleted is set, the user's identities are
+	// tombstoned with it, freeing its emails. It returns ErrPrecondition if
+	// the version moved, ErrNotFound if the user is gone.
+	UpdateUser(ctx context.Context, u *User, prev int64, identities bool) error
+	// UsersExist returns which of ids are live users of the tenant.
+	UsersExist(ctx context.Context, tenant int64, ids []string) ([]string, error)
+
+	// TeamForUpdate returns a live team (without members), locked. It
+	// returns ErrNotFound.
+	TeamForUpdate(ctx context.Context, tenant int64, id string) (*Team, error)
+	// InsertTeam adds t.
+	InsertTeam(ctx context.Context, t *Team) error
+	// UpdateTeam saves t if the stored version is still prev. It returns
+	// ErrPrecondition or ErrNotFound.
+	UpdateTeam(ctx context.Context, t *Team, prev int64) error
+	// TouchTeam moves a live team's version on and its update time to now,
+	// without reading its members, and returns the team. If ifVersion is
+	// not 0 and the stored version differs, it returns ErrPrecondition. It
+	// returns ErrNotFound.
+	TouchTeam(ctx context.Context, tenant int64, id string, ifVersion int64, now time.Time) (*Team, error)
+	// AddMembers adds users to a team and returns those that were not
+	// members already. Callers check that the users exist.
+	AddMembers(ctx context.Context, tenant int64, team string, users []string, now time.Time) ([]string, error)
+	// RemoveMembers removes users from a team and returns those that were
+	// members.
+	RemoveMembers(ctx context.Context, tenant int64, team string, users []string) ([]string, error)
+	// RetainMembers removes every member of a team who is not in keep and
+	// returns them.
+	RetainMembers(ctx context.Context, tenant int64, team string, keep []string) ([]string, error)
+	// RemoveFromAllTeams removes a user from every team, as when the user
+	// is deleted, and returns the teams' ids.
+	RemoveFromAllTeams(ctx context.Context, tenant int64, user string, now time.Time) ([]string, error)
+
+	// InsertToken adds t.
+	InsertToken(ctx context.Context, t *Token) error
+	// RevokeToken marks a token revoked. It returns ErrNotFound, also for a
+	// token already revoked.
+	RevokeToken(ctx context.Context, tenant int64, id string, at time.Time) (*Token, error)
+
+	// InsertOrganization adds o with its domains. A domain another
+	// organization has is a ConflictError.
+	InsertOrganization(ctx context.Context, o *Organization) error
+	// OrganizationByDomain returns the organization that has domain. It
+	// returns ErrNotFound.
+	OrganizationByDomain(ctx context.Context, tenant int64, domain string) (*Organization, error)
+	// InsertCustomField adds f. A name already defined is a ConflictError.
+	InsertCustomField(ctx context.Context, f *CustomField) error
+	// CustomFields returns the tenant's custom field definitions.
+	CustomFields(ctx context.Context, tenant int64) ([]*CustomField, error)
+
+	// InsertAudit appends events to the audit log.
+	InsertAudit(ctx context.Context, events ...*AuditEvent) error
+}
