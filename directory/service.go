@@ -171,6 +171,21 @@ func (s *Service) AuditEvents(ctx context.Context, tenant int64, q AuditQuery) (
 	return s.store.AuditEvents(ctx, tenant, q)
 }
 
+// refused records a change that a rule refused (an InvariantError or a
+// ReadOnlyError) as a denied audit event, and returns err. Other errors
+// pass through unrecorded: they are malformed input, not attempts.
+func (s *Service) refused(ctx context.Context, actor Actor, tenant int64, action, kind, id string, err error) error {
+	_, ie := errors.AsType[*InvariantError](err)
+	_, ro := errors.AsType[*ReadOnlyError](err)
+	if !ie && !ro {
+		return err
+	}
+	if rerr := s.RecordDenied(ctx, actor, tenant, action, kind, id, err); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
 // RecordDenied writes an audit event for a change that was refused, so the
 // log shows attempts as well as changes. It writes in a transaction of its
 // own: the refused change wrote nothing.

@@ -136,7 +136,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor Actor, tenant int64, id 
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "team.update", "team", id, t.DisplayName, changes))
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, actor, tenant, "team.update", "team", id, err)
 	}
 	return out, nil
 }
@@ -173,7 +173,7 @@ func checkTeamOwnership(actor Actor, before *Team, changes []Change, members *Me
 // DeleteTeam deletes a live team and its memberships; its tombstone and
 // history stay. It returns ErrNotFound, ErrPrecondition, ReadOnlyError.
 func (s *Service) DeleteTeam(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.TeamForUpdate(ctx, tenant, id)
 		if err != nil {
 			return err
@@ -200,6 +200,7 @@ func (s *Service) DeleteTeam(ctx context.Context, actor Actor, tenant int64, id 
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "team.delete", "team", id, before.DisplayName, changes))
 	})
+	return s.refused(ctx, actor, tenant, "team.delete", "team", id, err)
 }
 
 // changeMembers applies a MemberChange and returns who was removed and who

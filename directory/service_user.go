@@ -37,16 +37,18 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 	} else if u.Source == "" || u.Source == SourceSCIM {
 		u.Source = SourceLocal
 	}
-	if err := normalizeUser(u); err != nil {
-		return nil, err
-	}
+	// What the IdP sent is what it owns: decided before defaults fill in
+	// the rest (a role, an availability).
 	if actor.IdP() {
 		u.IdPOwned = u.IdPOwned.Add(ChangedFields(DiffUsers(nil, u))...)
 	} else {
 		u.IdPOwned = nil
 	}
-	if err := checkRoleGrant(actor, nil, u); err != nil {
+	if err := normalizeUser(u); err != nil {
 		return nil, err
+	}
+	if err := checkRoleGrant(actor, nil, u); err != nil {
+		return nil, s.refused(ctx, actor, tenant, "user.create", "user", "", err)
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		if err := s.checkCustom(ctx, tx, tenant, nil, u); err != nil {
@@ -64,7 +66,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "user.create", "user", u.ID, u.UserName, DiffUsers(nil, u)))
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, actor, tenant, "user.create", "user", "", err)
 	}
 	return u, nil
 }
@@ -98,7 +100,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id 
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, actor, tenant, "user.update", "user", id, err)
 	}
 	return out, nil
 }
@@ -194,7 +196,7 @@ func (s *Service) saveUser(ctx context.Context, tx Tx, actor Actor, before, next
 // Its memberships end. It returns ErrNotFound, ErrPrecondition, and
 // InvariantError for the last admin.
 func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.UserForUpdate(ctx, tenant, id)
 		if err != nil {
 			return err
@@ -249,6 +251,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "user.delete", "user", id, before.UserName, changes))
 	})
+	return s.refused(ctx, actor, tenant, "user.delete", "user", id, err)
 }
 
 func lastAdmin(before, next *User) error {

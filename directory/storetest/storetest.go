@@ -157,3 +157,5 @@ func wantIs(t *testing.T, err, target error, what string) {
 		t.Fatalf("%s: got error %v, want %v", what, err, target)
 	}
 }
+
+func isPrecondition(err error) bool { return errors.Is(err, directory.ErrPrecondition) }
