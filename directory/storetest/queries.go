@@ -65,7 +65,9 @@ var _ = add("Filters", func(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	work := func(where directory.Expr) directory.Any { return directory.Any{Kind: directory.KindEmail, Where: where} }
+	work := func(where directory.Expr) directory.Any {
+		return directory.Any{Kind: directory.KindEmail, Where: where}
+	}
 	mid := p["bob"].Created
 	for _, tt := range []struct {
 		name string
