@@ -100,50 +100,92 @@ func (s FieldSet) Remove(fs ...string) FieldSet {
 }
 
 // userFields lists every field of a user that a writer may change, with how
-// to read it, so changes can be found, audited and checked for ownership in
-// one place. Custom fields are handled apart, one field each.
+// to read it and to copy it from another user, so changes can be found,
+// audited, checked for ownership and replaced field by field in one place.
+// Custom fields are handled apart, one field each.
 var userFields = []struct {
 	name string
 	get  func(*User) any
+	set  func(dst, src *User)
 }{
-	{FieldUserName, func(u *User) any { return u.UserName }},
-	{FieldExternalID, func(u *User) any { return u.ExternalID }},
-	{FieldNameFormatted, func(u *User) any { return u.Name.Formatted }},
-	{FieldFamilyName, func(u *User) any { return u.Name.FamilyName }},
-	{FieldGivenName, func(u *User) any { return u.Name.GivenName }},
-	{FieldMiddleName, func(u *User) any { return u.Name.MiddleName }},
-	{FieldHonorificPrefix, func(u *User) any { return u.Name.HonorificPrefix }},
-	{FieldHonorificSuffix, func(u *User) any { return u.Name.HonorificSuffix }},
-	{FieldDisplayName, func(u *User) any { return u.DisplayName }},
-	{FieldNickName, func(u *User) any { return u.NickName }},
-	{FieldProfileURL, func(u *User) any { return u.ProfileURL }},
-	{FieldTitle, func(u *User) any { return u.Title }},
-	{FieldUserType, func(u *User) any { return u.UserType }},
-	{FieldPreferredLanguage, func(u *User) any { return u.PreferredLanguage }},
-	{FieldLocale, func(u *User) any { return u.Locale }},
-	{FieldTimezone, func(u *User) any { return u.Timezone }},
-	{FieldActive, func(u *User) any { return u.Active }},
-	{FieldRole, func(u *User) any { return u.Role }},
-	{FieldPassword, func(u *User) any { return u.PasswordHash }},
-	{FieldEmails, func(u *User) any { return identityValues(u.IdentitiesOf(KindEmail)) }},
-	{FieldPhoneNumbers, func(u *User) any { return identityValues(u.IdentitiesOf(KindPhone)) }},
-	{FieldSocial, func(u *User) any { return identityValues(u.IdentitiesOf(KindSocial)) }},
-	{FieldAddresses, func(u *User) any { return u.Multi.Addresses }},
-	{FieldRoles, func(u *User) any { return u.Multi.Roles }},
-	{FieldEntitlements, func(u *User) any { return u.Multi.Entitlements }},
-	{FieldIMs, func(u *User) any { return u.Multi.IMs }},
-	{FieldPhotos, func(u *User) any { return u.Multi.Photos }},
-	{FieldX509Certificates, func(u *User) any { return u.Multi.X509Certificates }},
-	{FieldEmployeeNumber, func(u *User) any { return u.Enterprise.EmployeeNumber }},
-	{FieldCostCenter, func(u *User) any { return u.Enterprise.CostCenter }},
-	{FieldOrganization, func(u *User) any { return u.Enterprise.Organization }},
-	{FieldDivision, func(u *User) any { return u.Enterprise.Division }},
-	{FieldDepartment, func(u *User) any { return u.Enterprise.Department }},
-	{FieldManager, func(u *User) any { return u.Enterprise.ManagerID }},
-	{FieldExtension, func(u *User) any { return u.Extension }},
-	{FieldAvailability, func(u *User) any { return u.Availability }},
-	{FieldOrganizationID, func(u *User) any { return u.OrganizationID }},
-	{FieldBreakGlass, func(u *User) any { return u.BreakGlass }},
+	{FieldUserName, func(u *User) any { return u.UserName }, func(d, s *User) { d.UserName = s.UserName }},
+	{FieldExternalID, func(u *User) any { return u.ExternalID }, func(d, s *User) { d.ExternalID = s.ExternalID }},
+	{FieldNameFormatted, func(u *User) any { return u.Name.Formatted }, func(d, s *User) { d.Name.Formatted = s.Name.Formatted }},
+	{FieldFamilyName, func(u *User) any { return u.Name.FamilyName }, func(d, s *User) { d.Name.FamilyName = s.Name.FamilyName }},
+	{FieldGivenName, func(u *User) any { return u.Name.GivenName }, func(d, s *User) { d.Name.GivenName = s.Name.GivenName }},
+	{FieldMiddleName, func(u *User) any { return u.Name.MiddleName }, func(d, s *User) { d.Name.MiddleName = s.Name.MiddleName }},
+	{FieldHonorificPrefix, func(u *User) any { return u.Name.HonorificPrefix }, func(d, s *User) { d.Name.HonorificPrefix = s.Name.HonorificPrefix }},
+	{FieldHonorificSuffix, func(u *User) any { return u.Name.HonorificSuffix }, func(d, s *User) { d.Name.HonorificSuffix = s.Name.HonorificSuffix }},
+	{FieldDisplayName, func(u *User) any { return u.DisplayName }, func(d, s *User) { d.DisplayName = s.DisplayName }},
+	{FieldNickName, func(u *User) any { return u.NickName }, func(d, s *User) { d.NickName = s.NickName }},
+	{FieldProfileURL, func(u *User) any { return u.ProfileURL }, func(d, s *User) { d.ProfileURL = s.ProfileURL }},
+	{FieldTitle, func(u *User) any { return u.Title }, func(d, s *User) { d.Title = s.Title }},
+	{FieldUserType, func(u *User) any { return u.UserType }, func(d, s *User) { d.UserType = s.UserType }},
+	{FieldPreferredLanguage, func(u *User) any { return u.PreferredLanguage }, func(d, s *User) { d.PreferredLanguage = s.PreferredLanguage }},
+	{FieldLocale, func(u *User) any { return u.Locale }, func(d, s *User) { d.Locale = s.Locale }},
+	{FieldTimezone, func(u *User) any { return u.Timezone }, func(d, s *User) { d.Timezone = s.Timezone }},
+	{FieldActive, func(u *User) any { return u.Active }, func(d, s *User) { d.Active = s.Active }},
+	{FieldRole, func(u *User) any { return u.Role }, func(d, s *User) { d.Role = s.Role }},
+	{FieldPassword, func(u *User) any { return u.PasswordHash }, func(d, s *User) { d.PasswordHash = s.PasswordHash }},
+	{FieldEmails, func(u *User) any { return identityValues(u.IdentitiesOf(KindEmail)) }, func(d, s *User) { copyIdentities(d, s, KindEmail) }},
+	{FieldPhoneNumbers, func(u *User) any { return identityValues(u.IdentitiesOf(KindPhone)) }, func(d, s *User) { copyIdentities(d, s, KindPhone) }},
+	{FieldSocial, func(u *User) any { return identityValues(u.IdentitiesOf(KindSocial)) }, func(d, s *User) { copyIdentities(d, s, KindSocial) }},
+	{FieldAddresses, func(u *User) any { return u.Multi.Addresses }, func(d, s *User) { d.Multi.Addresses = s.Multi.Addresses }},
+	{FieldRoles, func(u *User) any { return u.Multi.Roles }, func(d, s *User) { d.Multi.Roles = s.Multi.Roles }},
+	{FieldEntitlements, func(u *User) any { return u.Multi.Entitlements }, func(d, s *User) { d.Multi.Entitlements = s.Multi.Entitlements }},
+	{FieldIMs, func(u *User) any { return u.Multi.IMs }, func(d, s *User) { d.Multi.IMs = s.Multi.IMs }},
+	{FieldPhotos, func(u *User) any { return u.Multi.Photos }, func(d, s *User) { d.Multi.Photos = s.Multi.Photos }},
+	{FieldX509Certificates, func(u *User) any { return u.Multi.X509Certificates }, func(d, s *User) { d.Multi.X509Certificates = s.Multi.X509Certificates }},
+	{FieldEmployeeNumber, func(u *User) any { return u.Enterprise.EmployeeNumber }, func(d, s *User) { d.Enterprise.EmployeeNumber = s.Enterprise.EmployeeNumber }},
+	{FieldCostCenter, func(u *User) any { return u.Enterprise.CostCenter }, func(d, s *User) { d.Enterprise.CostCenter = s.Enterprise.CostCenter }},
+	{FieldOrganization, func(u *User) any { return u.Enterprise.Organization }, func(d, s *User) { d.Enterprise.Organization = s.Enterprise.Organization }},
+	{FieldDivision, func(u *User) any { return u.Enterprise.Division }, func(d, s *User) { d.Enterprise.Division = s.Enterprise.Division }},
+	{FieldDepartment, func(u *User) any { return u.Enterprise.Department }, func(d, s *User) { d.Enterprise.Department = s.Enterprise.Department }},
+	{FieldManager, func(u *User) any { return u.Enterprise.ManagerID }, func(d, s *User) { d.Enterprise.ManagerID = s.Enterprise.ManagerID }},
+	{FieldExtension, func(u *User) any { return u.Extension }, func(d, s *User) { d.Extension = s.Extension }},
+	{FieldAvailability, func(u *User) any { return u.Availability }, func(d, s *User) { d.Availability = s.Availability }},
+	{FieldOrganizationID, func(u *User) any { return u.OrganizationID }, func(d, s *User) { d.OrganizationID = s.OrganizationID }},
+	{FieldBreakGlass, func(u *User) any { return u.BreakGlass }, func(d, s *User) { d.BreakGlass = s.BreakGlass }},
+}
+
+// copyIdentities makes d's identities of kind those of s, keeping what d
+// knew of the values that stay (ids, verified, registered).
+func copyIdentities(d, s *User, kind IdentityKind) {
+	d.SetIdentities(kind, s.IdentitiesOf(kind))
+}
+
+// UserFieldNames lists the names of the fields a writer may change, custom
+// fields aside.
+func UserFieldNames() []string {
+	out := make([]string, len(userFields))
+	for i, f := range userFields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// CopyField sets the field named field of dst to its value in src (a
+// custom field is "custom.<name>"). It reports whether the field exists.
+// With a zero src it clears the field.
+func CopyField(dst, src *User, field string) bool {
+	if name, ok := strings.CutPrefix(field, FieldCustomPrefix); ok {
+		if v, ok := src.Custom[name]; ok {
+			if dst.Custom == nil {
+				dst.Custom = map[string]any{}
+			}
+			dst.Custom[name] = v
+		} else {
+			delete(dst.Custom, name)
+		}
+		return true
+	}
+	for _, f := range userFields {
+		if f.name == field {
+			f.set(dst, src)
+			return true
+		}
+	}
+	return false
 }
 
 // identityView is how an identity appears in an audit change: everything

@@ -98,7 +98,7 @@ func (s *Service) SetSeats(ctx context.Context, actor Actor, tenant int64, seats
 	}
 	var out *Tenant
 	err := s.store.Write(ctx, func(tx Tx) error {
-		t, err := tx.SeatGuard(ctx, tenant, true)
+		t, err := tx.LockSeats(ctx, tenant)
 		if err != nil {
 			return err
 		}
@@ -139,31 +139,23 @@ func (s *Service) Seats(ctx context.Context, tenant int64) (SeatUsage, error) {
 	return u, nil
 }
 
-// seatsFull is the error for staff beyond the tenant's seats.
-func seatsFull(seats int) error {
-	return &InvariantError{Rule: RuleSeats, Field: FieldActive, Detail: fmt.Sprintf(
-		"all %d seats of this tenant are taken; free a seat (disable a staff member) or add seats first", seats)}
-}
-
-// moveSeats applies a change of delta seats, when the tenant counts them.
-func moveSeats(ctx context.Context, tx Tx, tenant int64, delta int) error {
+// moveSeats applies a change of delta seats; over the limit, the error
+// says how many seats there are.
+func (s *Service) moveSeats(ctx context.Context, tx Tx, tenant int64, delta int) error {
 	if delta == 0 {
 		return nil
 	}
-	t, err := tx.SeatGuard(ctx, tenant, false)
-	if err != nil {
-		return err
-	}
-	if t.Seats == 0 {
-		return nil
-	}
-	if err := tx.AddSeats(ctx, tenant, delta); err != nil {
-		if ie, ok := errors.AsType[*InvariantError](err); ok && ie.Rule == RuleSeats {
-			return seatsFull(t.Seats)
+	err := tx.AddSeats(ctx, tenant, delta)
+	if ie, ok := errors.AsType[*InvariantError](err); ok && ie.Rule == RuleSeats {
+		// The transaction is spoiled; read the limit outside it.
+		seats := 0
+		if t, terr := s.store.Tenant(ctx, tenant); terr == nil {
+			seats = t.Seats
 		}
-		return err
+		return &InvariantError{Rule: RuleSeats, Field: FieldActive, Detail: fmt.Sprintf(
+			"all %d seats of this tenant are taken; free a seat (disable a staff member) or add seats first", seats)}
 	}
-	return nil
+	return err
 }
 
 // AuditEvents returns the tenant's audit events matching q, newest first.
@@ -200,4 +192,9 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// LogProvisioning appends entries to the provisioning log.
+func (s *Service) LogProvisioning(ctx context.Context, entries []ProvisioningEntry) error {
+	return s.store.LogProvisioning(ctx, entries)
 }

@@ -57,7 +57,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 		if err := s.placeCustomer(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
+		if err := s.moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
 			return err
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
@@ -158,7 +158,7 @@ func (s *Service) saveUser(ctx context.Context, tx Tx, actor Actor, before, next
 			return nil, err
 		}
 	}
-	if err := moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
+	if err := s.moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
 		return nil, err
 	}
 	next.Version = before.Version + 1
@@ -224,7 +224,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 				return err
 			}
 		}
-		if err := moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
+		if err := s.moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
 			return err
 		}
 		next.Version = before.Version + 1

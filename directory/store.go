@@ -76,13 +76,17 @@ type Tx interface {
 	// that rules counting across the tenant (the last admin) see a settled
 	// state. It returns ErrNotFound.
 	LockTenant(ctx context.Context, tenant int64) (*Tenant, error)
-	// SeatGuard returns the tenant's seats. Shared (exclusive false) it
-	// lets writers that change who takes a seat run side by side while
-	// keeping out a change of the seat limit; exclusive, it waits for them.
-	SeatGuard(ctx context.Context, tenant int64, exclusive bool) (*Tenant, error)
+	// LockSeats returns the tenant locked against seat changes, waiting
+	// for writers that move seats to finish and keeping new ones out until
+	// the transaction ends, so that a new seat limit can count who is
+	// there. It returns ErrNotFound.
+	LockSeats(ctx context.Context, tenant int64) (*Tenant, error)
 	// AddSeats moves the tenant's count of seats used by delta. While the
 	// tenant's seats are limited, going over the limit returns an
-	// *InvariantError with RuleSeats; while unlimited, it does nothing.
+	// *InvariantError with RuleSeats; while unlimited, it counts nothing.
+	// It writes without reading, so a store may send it with the writes
+	// around it in one round trip; writers that move seats run side by
+	// side, and only LockSeats waits for them.
 	AddSeats(ctx context.Context, tenant int64, delta int) error
 	// CountSeats counts the live, active staff.
 	CountSeats(ctx context.Context, tenant int64) (int, error)

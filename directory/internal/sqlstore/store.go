@@ -160,20 +160,21 @@ func (t *tx) LockTenant(ctx context.Context, tenant int64) (*directory.Tenant, e
 	return tn, t.s.mapError(err)
 }
 
-func (t *tx) SeatGuard(ctx context.Context, tenant int64, exclusive bool) (*directory.Tenant, error) {
-	if q := t.s.d.SeatGuard("$1", exclusive); q != "" {
+func (t *tx) LockSeats(ctx context.Context, tenant int64) (*directory.Tenant, error) {
+	if q := t.s.d.SeatGuard("$1", true); q != "" {
 		if _, err := t.db.Exec(ctx, q, tenant); err != nil {
 			return nil, t.s.mapError(err)
 		}
 	}
-	if exclusive {
-		return t.LockTenant(ctx, tenant)
-	}
-	tn, err := scanTenant(t.db.QueryRow(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, tenant))
-	return tn, t.s.mapError(err)
+	return t.LockTenant(ctx, tenant)
 }
 
 func (t *tx) AddSeats(ctx context.Context, tenant int64, delta int) error {
+	if q := t.s.d.SeatGuard("$1", false); q != "" {
+		if _, err := t.db.Exec(ctx, q, tenant); err != nil {
+			return t.s.mapError(err)
+		}
+	}
 	// Only a limited tenant counts; the CHECK constraint refuses going over.
 	_, err := t.db.Exec(ctx, `UPDATE tenants SET seats_used = CASE WHEN seats_used + $2 < 0 THEN 0 ELSE seats_used + $2 END WHERE id = $1 AND seats > 0`, tenant, delta)
 	return t.s.mapError(err)

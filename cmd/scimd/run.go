@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// env is what a command takes from its process, passed in so that tests
+// run commands in-process with an environment, streams and clock of their
+// own.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer // results: tables, the new token's secret
+	stderr io.Writer // logs (serve) and hints
+	// ready, if not nil, is called by serve with the address it listens
+	// on, once it is ready to answer. Tests give --addr 127.0.0.1:0 and
+	// learn the port here.
+	ready func(addr string)
+	now   func() time.Time
+}
+
+// run runs the command in args (os.Args[1:]) and returns its error, which
+// main prints. It returns when the command is done; serve is done when
+// ctx ends and the server has shut down.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(addr string)) (err error) {
+	defer func() {
+		// An operator gets one line, never a stack trace. (Panics while
+		// serving a request are recovered, with their stack logged, by
+		// httpx.Recover.)
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v (this is a bug in scimd; please report it)", p)
+		}
+	}()
+	e := &env{getenv: getenv, stdout: stdout, stderr: stderr, ready: ready, now: time.Now}
+	err = dispatch(ctx, e, "", args, commands())
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+// printError prints err for an operator: each line prefixed "scimd: ", so
+// a configuration with three problems prints three lines, one each.
+func printError(w io.Writer, err error) {
+	for line := range strings.Lines(err.Error()) {
+		fmt.Fprintln(w, "scimd:", strings.TrimRight(line, "\r\n"))
+	}
+}
+
+// command is a subcommand: either it runs, or it has subcommands of its
+// own ("tenant create").
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, cmd string, args []string) error
+	sub     []command
+}
+
+func commands() []command {
+	return []command{
+		{name: "serve", summary: "serve SCIM, health checks and metrics over HTTP", run: serveCmd},
+		{name: "migrate", summary: "apply pending database migrations", run: migrateCmd},
+		{name: "tenant", summary: "manage tenants", sub: []command{
+			{name: "create", summary: "add a tenant", run: tenantCreateCmd},
+			{name: "list", summary: "list the tenants", run: tenantListCmd},
+		}},
+		{name: "token", summary: "manage a tenant's bearer tokens", sub: []command{
+			{name: "create", summary: "make a token (its secret is shown once)", run: tokenCreateCmd},
+			{name: "list", summary: "list a tenant's tokens (never their secrets)", run: tokenListCmd},
+			{name: "revoke", summary: "revoke a token at once", run: tokenRevokeCmd},
+		}},
+	}
+}
+
+// dispatch finds the command args[0] names among cmds and runs it with
+// the rest. parent is the command so far ("tenant"), for messages.
+func dispatch(ctx context.Context, e *env, parent string, args []string, cmds []command) error {
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.name
+	}
+	list := strings.Join(names, ", ")
+	if len(args) == 0 {
+		if parent == "" {
+			return fmt.Errorf("no command given; commands are %s (see scimd --help)", list)
+		}
+		return fmt.Errorf("%s needs a command: %s (see scimd %s --help)", parent, list, parent)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(e.stdout, parent, cmds)
+		return errHelpShown
+	}
+	for _, c := range cmds {
+		if c.name != args[0] {
+			continue
+		}
+		full := strings.TrimSpace(parent + " " + c.name)
+		if c.sub != nil {
+			return dispatch(ctx, e, full, args[1:], c.sub)
+		}
+		return c.run(ctx, e, full, args[1:])
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("%q comes before a command; commands are %s (flags follow the command: see scimd %s --help)",
+			args[0], list, strings.TrimSpace(parent+" COMMAND"))
+	}
+	what := "command"
+	if parent != "" {
+		what = parent + " command"
+	}
+	return fmt.Errorf("unknown %s %q; commands are %s", what, args[0], list)
+}
+
+// usage lists cmds (with their subcommands) under parent.
+func usage(w io.Writer, parent string, cmds []command) {
+	if parent == "" {
+		fmt.Fprintln(w, "scimd is a self-hosted SCIM 2.0 identity directory.")
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "Usage: scimd %s\n\nCommands:\n", strings.TrimSpace(parent+" COMMAND [flags] [arguments]"))
+	var walk func(prefix string, cs []command)
+	walk = func(prefix string, cs []command) {
+		for _, c := range cs {
+			name := strings.TrimSpace(prefix + " " + c.name)
+			if c.sub != nil {
+				walk(name, c.sub)
+				continue
+			}
+			fmt.Fprintf(w, "  %-15s %s\n", name, c.summary)
+		}
+	}
+	walk(parent, cmds)
+	fmt.Fprintf(w, "\nRun scimd %s --help for a command's flags.\n", strings.TrimSpace(parent+" COMMAND"))
+}
