@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/scimd/scimd/directory"
+	"github.com/scimd/scimd/scim/filter"
+	"github.com/scimd/scimd/scim/patch"
 )
 
 // Error is a SCIM error response (RFC 7644 §3.12). Detail is shown by Okta
@@ -52,6 +54,12 @@ func errorf(status int, scimType, format string, args ...any) *Error {
 func errorFor(err error) *Error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e
+	}
+	if e, ok := errors.AsType[*patch.Error](err); ok {
+		return &Error{Status: http.StatusBadRequest, ScimType: e.ScimType, Detail: e.Detail}
+	}
+	if e, ok := errors.AsType[*filter.Error](err); ok {
+		return &Error{Status: http.StatusBadRequest, ScimType: TypeInvalidFilter, Detail: e.Error()}
 	}
 	if e, ok := errors.AsType[*directory.ConflictError](err); ok {
 		return &Error{Status: http.StatusConflict, ScimType: TypeUniqueness, Detail: e.Detail()}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,16 +86,20 @@ var userSet = []string{"user_name", "external_id",
 	"employee_number", "cost_center", "organization", "division", "department", "manager_id",
 	"multi", "password_hash", "break_glass", "version", "updated_at", "deleted_at"}
 
+// managerName reads the display name of a written user's manager back
+// with the write.
+const managerName = `(SELECT mu.display_name FROM users mu WHERE mu.id = users.manager_id AND mu.tenant_id = users.tenant_id AND mu.deleted_at IS NULL)`
+
 var (
-	insertUserSQL = fmt.Sprintf(`INSERT INTO users (id, tenant_id, created_at, %s) VALUES %s`,
-		strings.Join(userSet, ", "), placeholders(1, len(userSet)+3))
+	insertUserSQL = fmt.Sprintf(`INSERT INTO users (id, tenant_id, created_at, %s) VALUES %s RETURNING %s`,
+		strings.Join(userSet, ", "), placeholders(1, len(userSet)+3), managerName)
 	updateUserSQL = func() string {
 		set := make([]string, len(userSet))
 		for i, c := range userSet {
 			set[i] = fmt.Sprintf("%s = $%d", c, i+4)
 		}
-		return fmt.Sprintf(`UPDATE users SET %s WHERE tenant_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL`,
-			strings.Join(set, ", "))
+		return fmt.Sprintf(`UPDATE users SET %s WHERE tenant_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL RETURNING %s`,
+			strings.Join(set, ", "), managerName)
 	}()
 )
 
@@ -137,7 +142,7 @@ func (t *tx) UserForUpdate(ctx context.Context, tenant int64, id string) (*direc
 
 func (t *tx) InsertUser(ctx context.Context, u *directory.User) error {
 	args := append([]any{u.ID, u.TenantID, u.Created}, userValues(u)...)
-	if _, err := t.db.Exec(ctx, insertUserSQL, args...); err != nil {
+	if err := t.db.QueryRow(ctx, insertUserSQL, args...).Scan(scanText(&u.Enterprise.ManagerName)); err != nil {
 		return t.s.mapError(err)
 	}
 	return t.insertIdentities(ctx, u)
@@ -145,12 +150,12 @@ func (t *tx) InsertUser(ctx context.Context, u *directory.User) error {
 
 func (t *tx) UpdateUser(ctx context.Context, u *directory.User, prev int64, identities bool) error {
 	args := append([]any{u.TenantID, u.ID, prev}, userValues(u)...)
-	n, err := t.db.Exec(ctx, updateUserSQL, args...)
+	err := t.db.QueryRow(ctx, updateUserSQL, args...).Scan(scanText(&u.Enterprise.ManagerName))
+	if errors.Is(err, ErrNoRows) {
+		return t.missingOrMoved(ctx, "users", u.TenantID, u.ID)
+	}
 	if err != nil {
 		return t.s.mapError(err)
-	}
-	if n == 0 {
-		return t.missingOrMoved(ctx, "users", u.TenantID, u.ID)
 	}
 	if u.Deleted != nil {
 		_, err := t.db.Exec(ctx, `UPDATE identities SET deleted_at = $2 WHERE user_id = $1 AND deleted_at IS NULL`, u.ID, *u.Deleted)
