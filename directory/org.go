@@ -1,8 +1,9 @@
 package directory
 
 import (
+	"math"
 	"regexp"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,39 +55,56 @@ func normalizeOrganization(o *Organization) error {
 	return checkText(FieldOrgName, o.Name)
 }
 
-// check reports whether v is a value of the field's type.
-func (f *CustomField) check(v any) error {
+// coerce returns v as a value of the field's type, reading text for a
+// number, boolean or option, or an error naming the field.
+func (f *CustomField) coerce(v any) (any, error) {
 	name := FieldCustomPrefix + f.Name
+	str, isStr := v.(string)
 	switch f.Type {
 	case CustomText:
-		if s, ok := v.(string); ok {
-			return checkText(name, s)
+		if isStr {
+			return str, checkText(name, str)
 		}
 	case CustomNumber:
-		switch v.(type) {
-		case float64, int64, int:
-			return nil
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		case int:
+			return float64(x), nil
+		case string:
+			if n, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
+				return n, nil
+			}
 		}
 	case CustomBool:
-		if _, ok := v.(bool); ok {
-			return nil
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case string:
+			if b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(x))); err == nil {
+				return b, nil
+			}
 		}
 	case CustomDate:
-		if s, ok := v.(string); ok {
-			if _, err := time.Parse(time.DateOnly, s); err == nil {
-				return nil
+		if isStr {
+			if _, err := time.Parse(time.DateOnly, str); err == nil {
+				return str, nil
 			}
-			return invalid(name, "%s must be a date such as 2026-11-24, not %q", name, s)
+			return nil, invalid(name, "%s must be a date such as 2026-11-24, not %q", name, str)
 		}
 	case CustomOptions:
-		if s, ok := v.(string); ok {
-			if slices.Contains(f.Options, s) {
-				return nil
+		if isStr {
+			for _, o := range f.Options {
+				if strings.EqualFold(o, str) {
+					return o, nil
+				}
 			}
-			return invalid(name, "%s must be one of %s, not %q", name, strings.Join(f.Options, ", "), s)
+			return nil, invalid(name, "%s must be one of %s, not %q", name, strings.Join(f.Options, ", "), str)
 		}
 	}
-	return invalid(name, "%s takes a %s value, not %v", name, f.Type, v)
+	return nil, invalid(name, "%s takes a %s value, not %v", name, f.Type, v)
 }
 
 var customNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)

@@ -139,23 +139,29 @@ func (s *Service) Seats(ctx context.Context, tenant int64) (SeatUsage, error) {
 	return u, nil
 }
 
-// moveSeats applies a change of delta seats; over the limit, the error
-// says how many seats there are.
-func (s *Service) moveSeats(ctx context.Context, tx Tx, tenant int64, delta int) error {
+// moveSeats applies a change of delta seats. A store may report going
+// over the limit only at the commit: explainSeats words it.
+func moveSeats(ctx context.Context, tx Tx, tenant int64, delta int) error {
 	if delta == 0 {
 		return nil
 	}
-	err := tx.AddSeats(ctx, tenant, delta)
-	if ie, ok := errors.AsType[*InvariantError](err); ok && ie.Rule == RuleSeats {
-		// The transaction is spoiled; read the limit outside it.
-		seats := 0
-		if t, terr := s.store.Tenant(ctx, tenant); terr == nil {
-			seats = t.Seats
-		}
-		return &InvariantError{Rule: RuleSeats, Field: FieldActive, Detail: fmt.Sprintf(
-			"all %d seats of this tenant are taken; free a seat (disable a staff member) or add seats first", seats)}
+	return tx.AddSeats(ctx, tenant, delta)
+}
+
+// explainSeats turns a store's "over the seat limit" into the sentence an
+// admin reads, with the tenant's number of seats. It reads the tenant
+// outside the failed transaction.
+func (s *Service) explainSeats(ctx context.Context, tenant int64, err error) error {
+	ie, ok := errors.AsType[*InvariantError](err)
+	if !ok || ie.Rule != RuleSeats || ie.Field != FieldSeats {
+		return err
 	}
-	return err
+	seats := 0
+	if t, terr := s.store.Tenant(ctx, tenant); terr == nil {
+		seats = t.Seats
+	}
+	return &InvariantError{Rule: RuleSeats, Field: FieldActive, Detail: fmt.Sprintf(
+		"all %d seats of this tenant are taken; free a seat (disable a staff member) or add seats first", seats)}
 }
 
 // AuditEvents returns the tenant's audit events matching q, newest first.

@@ -45,7 +45,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, tenant int64, t *
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.InsertTeam(ctx, t); err != nil {
-			return teamConflict(err, t)
+			return err
 		}
 		added, err := addMembers(ctx, tx, tenant, t.ID, members, t.Created)
 		if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, tenant int64, t *
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "team.create", "team", t.ID, t.DisplayName, changes))
 	})
 	if err != nil {
-		return nil, err
+		return nil, teamConflict(err, t)
 	}
 	return t, nil
 }
@@ -70,7 +70,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, tenant int64, t *
 // not 0 and the team's version differs, it returns ErrPrecondition. It
 // returns ErrNotFound, ReadOnlyError, ValidationError, ConflictError.
 func (s *Service) UpdateTeam(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64, update func(*Team) error, members *MemberChange) (*Team, error) {
-	var out *Team
+	var out, renamed *Team
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var (
 			t       *Team
@@ -105,8 +105,9 @@ func (s *Service) UpdateTeam(ctx context.Context, actor Actor, tenant int64, id 
 				next.Source, next.IdPOwned = before.Source, before.IdPOwned
 			}
 			next.Version, next.Updated = before.Version+1, now
+			renamed = next
 			if err := tx.UpdateTeam(ctx, next, before.Version); err != nil {
-				return teamConflict(err, next)
+				return err
 			}
 			t = next
 		} else {
@@ -136,6 +137,9 @@ func (s *Service) UpdateTeam(ctx context.Context, actor Actor, tenant int64, id 
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "team.update", "team", id, t.DisplayName, changes))
 	})
 	if err != nil {
+		if renamed != nil {
+			err = teamConflict(err, renamed)
+		}
 		return nil, s.refused(ctx, actor, tenant, "team.update", "team", id, err)
 	}
 	return out, nil

@@ -37,10 +37,13 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 	} else if u.Source == "" || u.Source == SourceSCIM {
 		u.Source = SourceLocal
 	}
-	// What the IdP sent is what it owns: decided before defaults fill in
-	// the rest (a role, an availability).
+	// What the IdP sent is what it owns: the fields the caller marked as
+	// sent, or, when it marked none, every field it set, decided before
+	// defaults fill in the rest (a role, an availability).
 	if actor.IdP() {
-		u.IdPOwned = u.IdPOwned.Add(ChangedFields(DiffUsers(nil, u))...)
+		if len(u.IdPOwned) == 0 {
+			u.IdPOwned = u.IdPOwned.Add(ChangedFields(DiffUsers(nil, u))...)
+		}
 	} else {
 		u.IdPOwned = nil
 	}
@@ -57,15 +60,18 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 		if err := s.placeCustomer(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := s.moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
+		if err := moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
 			return err
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
-			return conflictValue(err, u)
+			return err
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "user.create", "user", u.ID, u.UserName, DiffUsers(nil, u)))
 	})
 	if err != nil {
+		// A store may report a conflict or the seat limit only at the
+		// commit, so both are worded here.
+		err = s.explainSeats(ctx, tenant, conflictValue(err, u))
 		return nil, s.refused(ctx, actor, tenant, "user.create", "user", "", err)
 	}
 	return u, nil
@@ -79,7 +85,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 // It returns ErrNotFound, ReadOnlyError, ValidationError, ConflictError,
 // InvariantError, or what update returns, unchanged.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64, update func(*User) error) (*User, error) {
-	var out *User
+	var out, next *User
 	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.UserForUpdate(ctx, tenant, id)
 		if err != nil {
@@ -88,7 +94,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id 
 		if ifVersion != 0 && before.Version != ifVersion {
 			return ErrPrecondition
 		}
-		next := before.Clone()
+		next = before.Clone()
 		if err := update(next); err != nil {
 			return err
 		}
@@ -100,7 +106,10 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id 
 		return err
 	})
 	if err != nil {
-		return nil, s.refused(ctx, actor, tenant, "user.update", "user", id, err)
+		if next != nil {
+			err = conflictValue(err, next)
+		}
+		return nil, s.refused(ctx, actor, tenant, "user.update", "user", id, s.explainSeats(ctx, tenant, err))
 	}
 	return out, nil
 }
@@ -158,13 +167,13 @@ func (s *Service) saveUser(ctx context.Context, tx Tx, actor Actor, before, next
 			return nil, err
 		}
 	}
-	if err := s.moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
+	if err := moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
 		return nil, err
 	}
 	next.Version = before.Version + 1
 	next.Updated = s.clock()
 	if err := tx.UpdateUser(ctx, next, before.Version, identitiesChanged(before, next)); err != nil {
-		return nil, conflictValue(err, next)
+		return nil, err
 	}
 	if losesAdmin {
 		n, err := tx.CountAdmins(ctx, next.TenantID)
@@ -208,8 +217,10 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 			return &InvariantError{Rule: RuleBreakGlass, Field: FieldBreakGlass,
 				Detail: "this is a break-glass account; the identity provider can't manage it"}
 		}
-		if !actor.IdP() && before.Source == SourceSCIM {
-			return &ReadOnlyError{Field: "user", Owner: "idp"}
+		// The IdP deletes its users, or deactivates them and lets go:
+		// admins may delete one only once it is disabled.
+		if !actor.IdP() && before.Source == SourceSCIM && before.Active {
+			return &ReadOnlyError{Field: FieldActive, Owner: "idp"}
 		}
 		if err := checkRoleGrant(actor, before, before); err != nil {
 			return err
@@ -224,7 +235,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 				return err
 			}
 		}
-		if err := s.moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
+		if err := moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
 			return err
 		}
 		next.Version = before.Version + 1
@@ -251,7 +262,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "user.delete", "user", id, before.UserName, changes))
 	})
-	return s.refused(ctx, actor, tenant, "user.delete", "user", id, err)
+	return s.refused(ctx, actor, tenant, "user.delete", "user", id, s.explainSeats(ctx, tenant, err))
 }
 
 func lastAdmin(before, next *User) error {
@@ -266,9 +277,17 @@ func lastAdmin(before, next *User) error {
 		"%s is the tenant's last active owner or admin and can't be %s; make another user an admin first", before.UserName, verb)}
 }
 
-// checkRoleGrant applies the owner rules to a signed-in actor: only an
-// owner edits an owner's account or makes someone an owner.
+// checkRoleGrant applies the owner rules: only an owner edits an owner's
+// account or makes someone an owner, and the identity provider never
+// makes owners (ownership is the tenant's, not its IdP's).
 func checkRoleGrant(actor Actor, before, next *User) error {
+	if actor.IdP() {
+		if next.Role == RoleOwner && (before == nil || before.Role != RoleOwner) {
+			return &InvariantError{Rule: RuleOwnerProtected, Field: FieldRole,
+				Detail: "the identity provider can't make someone an owner; an owner grants that role in scimd"}
+		}
+		return nil
+	}
 	if actor.Kind != ActorUser || actor.Role == RoleOwner {
 		return nil
 	}
@@ -334,7 +353,9 @@ func conflictValue(err error, u *User) error {
 }
 
 // checkCustom checks the custom fields that changed against the tenant's
-// definitions: a defined name and a value of the field's type.
+// definitions, matching names in any case and keeping them under their
+// defined spelling, and turning values sent as text into the field's type
+// ("42", "true"), as IdPs that know only strings send them.
 func (s *Service) checkCustom(ctx context.Context, tx Tx, tenant int64, before, next *User) error {
 	if before != nil && maps.EqualFunc(before.Custom, next.Custom, func(a, b any) bool { return a == b }) {
 		return nil
@@ -348,20 +369,25 @@ func (s *Service) checkCustom(ctx context.Context, tx Tx, tenant int64, before, 
 	}
 	byName := make(map[string]*CustomField, len(defs))
 	for _, d := range defs {
-		byName[d.Name] = d
+		byName[strings.ToLower(d.Name)] = d
 	}
+	out := make(map[string]any, len(next.Custom))
 	for name, v := range next.Custom {
-		d, ok := byName[name]
+		d, ok := byName[strings.ToLower(name)]
 		if !ok {
 			return invalid(FieldCustomPrefix+name, "%q is not one of this tenant's custom fields", name)
 		}
 		if v == nil {
-			delete(next.Custom, name)
 			continue
 		}
-		if err := d.check(v); err != nil {
+		if v, err = d.coerce(v); err != nil {
 			return err
 		}
+		out[d.Name] = v
+	}
+	next.Custom = out
+	if len(out) == 0 {
+		next.Custom = nil
 	}
 	return nil
 }

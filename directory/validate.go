@@ -3,6 +3,7 @@ package directory
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // time zones validate the same on every host
 	"unicode/utf8"
@@ -32,14 +33,24 @@ func checkText(field string, values ...string) error {
 	return nil
 }
 
+// knownZones remembers the zone names found valid: loading one parses the
+// zone database, too slow to repeat on every write.
+var knownZones sync.Map
+
 // ValidTimezone reports whether tz is an IANA time zone name such as
 // "Europe/Paris". "Local" and "" are not.
 func ValidTimezone(tz string) bool {
 	if tz == "" || tz == "Local" || len(tz) > 64 {
 		return false
 	}
-	_, err := time.LoadLocation(tz)
-	return err == nil
+	if _, ok := knownZones.Load(tz); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return false
+	}
+	knownZones.Store(tz, true)
+	return true
 }
 
 // normalizeUser trims and checks everything about u that does not depend on

@@ -128,6 +128,10 @@ func (d db) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row 
 	return row{d.q.QueryRow(ctx, sql, args...)}
 }
 
+func (d db) Queue(ctx context.Context, sql string, args []any, check func(sqlstore.Rows) error) error {
+	return sqlstore.RunNow(ctx, d, sql, args, check)
+}
+
 type row struct{ r pgx.Row }
 
 func (r row) Scan(dest ...any) error {
@@ -162,14 +166,44 @@ func (d *driver) Close() error {
 	return nil
 }
 
+func (d *driver) Queue(ctx context.Context, sql string, args []any, check func(sqlstore.Rows) error) error {
+	return db{d.pool}.Queue(ctx, sql, args, check)
+}
+
 // maxAttempts bounds the retries of a transaction that deadlocked.
 const maxAttempts = 5
 
+// rollbackTimeout bounds the ROLLBACK after a failed transaction.
+const rollbackTimeout = 5 * time.Second
+
+// Write runs fn in a pipelined transaction (see pipeTx): a transaction
+// that only writes costs one round trip, and the database's own checks
+// (unique indexes, the seat limit) still decide inside it.
 func (d *driver) Write(ctx context.Context, fn func(sqlstore.DB) error) error {
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(db{tx}) })
+		err := d.write(ctx, fn)
 		if err == nil || attempt == maxAttempts || !dialect.Retryable(err) {
 			return err
 		}
 	}
+}
+
+func (d *driver) write(ctx context.Context, fn func(sqlstore.DB) error) error {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection left inside a transaction is closed by Release, not
+	// reused.
+	defer conn.Release()
+	t := &pipeTx{conn: conn.Conn()}
+	if err := fn(t); err != nil {
+		t.rollback()
+		return err
+	}
+	if err := t.commit(ctx); err != nil {
+		t.rollback()
+		return err
+	}
+	return nil
 }

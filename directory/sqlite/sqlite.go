@@ -105,7 +105,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		reader.Close()
 		return nil, err
 	}
-	d := &dbDriver{writer: writer, reader: reader}
+	d := &dbDriver{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader)}
 	return &Store{Store: sqlstore.New(d, dialect), writer: writer, reader: reader, migrations: m}, nil
 }
 
@@ -170,32 +170,43 @@ var dialect = &sqlstore.Dialect{
 // dbDriver is the two pools as a sqlstore.Driver.
 type dbDriver struct {
 	writer, reader *sql.DB
+	// Statements prepared once per pool: SQLite parses SQL on every
+	// unprepared call, and parsing a forty-column INSERT costs more than
+	// running it.
+	wstmts, rstmts *stmtCache
 }
 
 func (d *dbDriver) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return db{d.writer}.Exec(ctx, q, args...)
+	return db{d.writer, d.wstmts, nil}.Exec(ctx, q, args...)
 }
 
 func (d *dbDriver) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return db{d.reader}.Query(ctx, q, args...)
+	return db{d.reader, d.rstmts, nil}.Query(ctx, q, args...)
 }
 
 func (d *dbDriver) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return db{d.reader}.QueryRow(ctx, q, args...)
+	return db{d.reader, d.rstmts, nil}.QueryRow(ctx, q, args...)
+}
+
+func (d *dbDriver) Queue(ctx context.Context, q string, args []any, check func(sqlstore.Rows) error) error {
+	return sqlstore.RunNow(ctx, db{d.writer, d.wstmts, nil}, q, args, check)
 }
 
 func (d *dbDriver) Ping(ctx context.Context) error { return d.reader.PingContext(ctx) }
 
 func (d *dbDriver) Close() error {
+	d.wstmts.close()
+	d.rstmts.close()
 	return errors.Join(d.reader.Close(), d.writer.Close())
 }
 
 func (d *dbDriver) Write(ctx context.Context, fn func(sqlstore.DB) error) error {
+	defer d.wstmts.prepareNoted(context.WithoutCancel(ctx))
 	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(db{tx}); err != nil {
+	if err := fn(db{tx, d.wstmts, tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -213,8 +224,23 @@ type querier interface {
 }
 
 // db adapts a pool or transaction to sqlstore.DB, writing times in
-// sqlstore.TimeLayout so that their text sorts as time.
-type db struct{ q querier }
+// sqlstore.TimeLayout so that their text sorts as time, and running
+// statements prepared once where it can.
+type db struct {
+	q     querier
+	stmts *stmtCache
+	tx    *sql.Tx // set when q is a transaction
+}
+
+// stmt returns q's cached prepared statement, bound to the transaction if
+// there is one, or nil to run q unprepared.
+func (d db) stmt(ctx context.Context, q string) *sql.Stmt {
+	st := d.stmts.get(ctx, q, d.tx != nil)
+	if st == nil || d.tx == nil {
+		return st
+	}
+	return d.tx.StmtContext(ctx, st)
+}
 
 func convert(args []any) []any {
 	for i, a := range args {
@@ -226,7 +252,13 @@ func convert(args []any) []any {
 }
 
 func (d db) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := d.q.ExecContext(ctx, q, convert(args)...)
+	var res sql.Result
+	var err error
+	if st := d.stmt(ctx, q); st != nil {
+		res, err = st.ExecContext(ctx, convert(args)...)
+	} else {
+		res, err = d.q.ExecContext(ctx, q, convert(args)...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +266,13 @@ func (d db) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 }
 
 func (d db) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	r, err := d.q.QueryContext(ctx, q, convert(args)...)
+	var r *sql.Rows
+	var err error
+	if st := d.stmt(ctx, q); st != nil {
+		r, err = st.QueryContext(ctx, convert(args)...)
+	} else {
+		r, err = d.q.QueryContext(ctx, q, convert(args)...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +280,16 @@ func (d db) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, er
 }
 
 func (d db) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if st := d.stmt(ctx, q); st != nil {
+		return row{st.QueryRowContext(ctx, convert(args)...)}
+	}
 	return row{d.q.QueryRowContext(ctx, q, convert(args)...)}
+}
+
+// Queue runs at once: SQLite is in the process, so there is no round
+// trip to save.
+func (d db) Queue(ctx context.Context, q string, args []any, check func(sqlstore.Rows) error) error {
+	return sqlstore.RunNow(ctx, d, q, args, check)
 }
 
 type rows struct{ *sql.Rows }

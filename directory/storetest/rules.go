@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -61,19 +62,17 @@ var _ = add("IdPOwnedFieldsAreReadOnlyLocally", func(t *testing.T, e *env) {
 		t.Errorf("local user: source %s owned %v", l.Source, l.IdPOwned)
 	}
 	e.update(t, admin, l.ID, func(u *directory.User) { u.Title = "y"; u.UserName = "local2" })
-	// Deleting an IdP user is the IdP's job.
-	_, isRO := func() (any, bool) {
-		err := e.svc.DeleteUser(e.ctx, admin, e.tenant.ID, u.ID, 0)
-		_, ok := err.(*directory.ReadOnlyError)
-		return nil, ok
-	}()
-	if !isRO {
-		t.Error("local delete of an IdP user was not refused as read-only")
+	// Deleting an active IdP user is the IdP's job; once the IdP has
+	// deactivated it, admins may.
+	wantErr[*directory.ReadOnlyError](t, e.svc.DeleteUser(e.ctx, admin, e.tenant.ID, u.ID, 0), "local delete of an active IdP user")
+	e.update(t, idp, u.ID, func(u *directory.User) { u.Active = false })
+	if err := e.svc.DeleteUser(e.ctx, admin, e.tenant.ID, u.ID, 0); err != nil {
+		t.Errorf("local delete of a deactivated IdP user: %v", err)
 	}
 })
 
 var _ = add("LastAdminStays", func(t *testing.T, e *env) {
-	owner := e.user(t, idp, &directory.User{UserName: "owner", Role: directory.RoleOwner, Active: true})
+	owner := e.user(t, cli, &directory.User{UserName: "owner", Role: directory.RoleOwner, Active: true})
 	for _, tt := range []struct {
 		name string
 		do   func() error
@@ -128,6 +127,12 @@ var _ = add("OwnerProtected", func(t *testing.T, e *env) {
 	_, err = e.svc.CreateUser(e.ctx, byAdmin, e.tenant.ID, &directory.User{UserName: "o2", Role: directory.RoleOwner})
 	wantErr[*directory.InvariantError](t, err, "admin creates an owner")
 	wantErr[*directory.InvariantError](t, e.svc.DeleteUser(e.ctx, byAdmin, e.tenant.ID, owner.ID, 0), "admin deletes owner")
+	// The IdP never makes owners, but may write to one.
+	_, err = e.svc.CreateUser(e.ctx, idp, e.tenant.ID, &directory.User{UserName: "o3", Role: directory.RoleOwner})
+	wantErr[*directory.InvariantError](t, err, "IdP creates an owner")
+	_, err = e.svc.UpdateUser(e.ctx, idp, e.tenant.ID, agent.ID, 0, func(u *directory.User) error { u.Role = directory.RoleOwner; return nil })
+	wantErr[*directory.InvariantError](t, err, "IdP makes an owner")
+	e.update(t, idp, owner.ID, func(u *directory.User) { u.Title = "Founder" })
 	// An admin edits everyone else; an owner edits owners.
 	e.update(t, byAdmin, agent.ID, func(u *directory.User) { u.Extension = "2" })
 	e.update(t, asUser(directory.RoleOwner), owner.ID, func(u *directory.User) { u.Extension = "1" })
@@ -262,7 +267,7 @@ var _ = add("CustomFieldsAndOrganizations", func(t *testing.T, e *env) {
 	if err != nil || len(fields) != 3 || fields[2].Name != "vip" || len(fields[1].Options) != 2 {
 		t.Errorf("fields = %+v %v", fields, err)
 	}
-	for _, bad := range []map[string]any{{"tier": "bronze"}, {"vip": "yes"}, {"since": "yesterday"}} {
+	for _, bad := range []map[string]any{{"tier": "bronze"}, {"vip": "yes"}, {"since": "yesterday"}, {"vip": 3.0}} {
 		_, err := e.svc.CreateUser(e.ctx, admin, e.tenant.ID, &directory.User{UserName: "x", Custom: bad})
 		wantErr[*directory.ValidationError](t, err, "bad custom value")
 	}
@@ -281,6 +286,13 @@ var _ = add("CustomFieldsAndOrganizations", func(t *testing.T, e *env) {
 	got := e.reread(t, c.ID)
 	if got.Custom["tier"] != "gold" || got.Custom["vip"] != true || got.OrganizationID != org.ID {
 		t.Errorf("read back %+v", got)
+	}
+	// Names match in any case; text turns into the field's type.
+	got = e.update(t, idp, c.ID, func(u *directory.User) {
+		u.Custom = map[string]any{"TIER": "Silver", "Vip": "False", "since": "2026-02-01"}
+	})
+	if want := map[string]any{"tier": "silver", "vip": false, "since": "2026-02-01"}; !reflect.DeepEqual(got.Custom, want) {
+		t.Errorf("custom after text values: %v, want %v", got.Custom, want)
 	}
 	orgs, err := e.svc.Organizations(e.ctx, e.tenant.ID)
 	if err != nil || len(orgs) != 1 || orgs[0].Domains[0] != "initech.example" {

@@ -174,10 +174,19 @@ var _ = add("MalformedIDsAreNotFound", func(t *testing.T, e *env) {
 	if _, err := e.svc.User(e.ctx, e.tenant.ID, upper(u.ID), false); err != nil {
 		t.Errorf("upper-case id: %v", err)
 	}
-	// Another tenant's id is not found.
+	// Another tenant's id is not found, and naming it as a manager shows
+	// nothing of it.
 	other, _ := e.svc.CreateTenant(e.ctx, cli, "globex", "", 0)
 	_, err := e.svc.User(e.ctx, other.ID, u.ID, false)
 	wantIs(t, err, directory.ErrNotFound, "user of another tenant")
+	named := e.update(t, idp, u.ID, func(x *directory.User) { x.DisplayName = "Secret Name" })
+	theirs, err := e.svc.CreateUser(e.ctx, idp, other.ID, &directory.User{UserName: "spy", Enterprise: directory.Enterprise{ManagerID: named.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.svc.User(e.ctx, other.ID, theirs.ID, false); theirs.Enterprise.ManagerName != "" || got.Enterprise.ManagerName != "" {
+		t.Errorf("another tenant's manager name leaked: %q, %q", theirs.Enterprise.ManagerName, got.Enterprise.ManagerName)
+	}
 })
 
 func upper(s string) string {

@@ -20,6 +20,13 @@ type DB interface {
 	// QueryRow returns a Row whose Scan returns ErrNoRows when there was
 	// none.
 	QueryRow(ctx context.Context, query string, args ...any) Row
+	// Queue runs a write whose outcome the transaction does not need
+	// before it goes on. A store may hold it and send it with the
+	// statements after it, up to the commit, in one round trip; check,
+	// when not nil, then sees the rows it returned, and an error from it
+	// (or from the statement) fails the transaction when it is reported:
+	// here, at a later statement, or at the commit.
+	Queue(ctx context.Context, query string, args []any, check func(Rows) error) error
 }
 
 // Rows is a result set.
@@ -139,4 +146,24 @@ func nullTime(t *time.Time) any {
 		return nil
 	}
 	return *t
+}
+
+// RunNow is Queue for a store that sends every statement at once: it runs
+// query on db and hands its rows to check.
+func RunNow(ctx context.Context, db DB, query string, args []any, check func(Rows) error) error {
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if check != nil {
+		if err := check(rows); err != nil {
+			return err
+		}
+	} else {
+		for rows.Next() {
+		}
+	}
+	rows.Close()
+	return rows.Err()
 }

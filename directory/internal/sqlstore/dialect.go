@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/scimd/scimd/directory"
 )
@@ -66,5 +65,5 @@ func (s *Store) mapError(err error) error {
 			return &directory.InvariantError{Rule: directory.RuleSeats, Field: directory.FieldSeats, Detail: "all seats are taken"}
 		}
 	}
-	return fmt.Errorf("%s: %w", s.d.Name, err)
+	return err
 }

@@ -29,11 +29,12 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 // Close releases the connections.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Write runs fn in one transaction.
+// Write runs fn in one transaction. A held write's error may surface only
+// at the commit, so the transaction's error is mapped here too.
 func (s *Store) Write(ctx context.Context, fn func(directory.Tx) error) error {
-	return s.db.Write(ctx, func(db DB) error {
+	return s.mapError(s.db.Write(ctx, func(db DB) error {
 		return fn(&tx{s: s, db: db})
-	})
+	}))
 }
 
 // tx is a directory.Tx: the engine's queries on one transaction.
@@ -171,13 +172,13 @@ func (t *tx) LockSeats(ctx context.Context, tenant int64) (*directory.Tenant, er
 
 func (t *tx) AddSeats(ctx context.Context, tenant int64, delta int) error {
 	if q := t.s.d.SeatGuard("$1", false); q != "" {
-		if _, err := t.db.Exec(ctx, q, tenant); err != nil {
+		if err := t.db.Queue(ctx, q, []any{tenant}, nil); err != nil {
 			return t.s.mapError(err)
 		}
 	}
 	// Only a limited tenant counts; the CHECK constraint refuses going over.
-	_, err := t.db.Exec(ctx, `UPDATE tenants SET seats_used = CASE WHEN seats_used + $2 < 0 THEN 0 ELSE seats_used + $2 END WHERE id = $1 AND seats > 0`, tenant, delta)
-	return t.s.mapError(err)
+	return t.s.mapError(t.db.Queue(ctx, `UPDATE tenants SET seats_used = CASE WHEN seats_used + $2 < 0 THEN 0 ELSE seats_used + $2 END WHERE id = $1 AND seats > 0`,
+		[]any{tenant, delta}, nil))
 }
 
 func (t *tx) CountSeats(ctx context.Context, tenant int64) (int, error) {

@@ -147,23 +147,26 @@ func ownedJSON(f directory.FieldSet) string {
 }
 
 func (t *tx) InsertTeam(ctx context.Context, tm *directory.Team) error {
-	_, err := t.db.Exec(ctx, `INSERT INTO teams (id, tenant_id, display_name, external_id, source, idp_owned, version, created_at, updated_at)
+	return t.s.mapError(t.db.Queue(ctx, `INSERT INTO teams (id, tenant_id, display_name, external_id, source, idp_owned, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		tm.ID, tm.TenantID, tm.DisplayName, null(tm.ExternalID), string(tm.Source), ownedJSON(tm.IdPOwned), tm.Version, tm.Created, tm.Updated)
-	return t.s.mapError(err)
+		[]any{tm.ID, tm.TenantID, tm.DisplayName, null(tm.ExternalID), string(tm.Source), ownedJSON(tm.IdPOwned), tm.Version, tm.Created, tm.Updated}, nil))
 }
 
 func (t *tx) UpdateTeam(ctx context.Context, tm *directory.Team, prev int64) error {
-	n, err := t.db.Exec(ctx, `UPDATE teams SET display_name = $4, external_id = $5, source = $6, idp_owned = $7, version = $8, updated_at = $9, deleted_at = $10
-		WHERE tenant_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL`,
-		tm.TenantID, tm.ID, prev, tm.DisplayName, null(tm.ExternalID), string(tm.Source), ownedJSON(tm.IdPOwned), tm.Version, tm.Updated, nullTime(tm.Deleted))
-	if err != nil {
-		return t.s.mapError(err)
-	}
-	if n == 0 {
-		return t.missingOrMoved(ctx, "teams", tm.TenantID, tm.ID)
-	}
-	return nil
+	// The caller read the team FOR UPDATE in this transaction: a version
+	// that moved is ErrPrecondition.
+	return t.s.mapError(t.db.Queue(ctx, `UPDATE teams SET display_name = $4, external_id = $5, source = $6, idp_owned = $7, version = $8, updated_at = $9, deleted_at = $10
+		WHERE tenant_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL RETURNING id`,
+		[]any{tm.TenantID, tm.ID, prev, tm.DisplayName, null(tm.ExternalID), string(tm.Source), ownedJSON(tm.IdPOwned), tm.Version, tm.Updated, nullTime(tm.Deleted)},
+		func(rows Rows) error {
+			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				return directory.ErrPrecondition
+			}
+			return nil
+		}))
 }
 
 func (t *tx) TouchTeam(ctx context.Context, tenant int64, id string, ifVersion int64, now time.Time) (*directory.Team, error) {

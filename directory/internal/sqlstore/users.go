@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,7 +17,7 @@ const userColumns = `u.id, u.tenant_id, u.user_name, u.external_id,
 	u.display_name, u.nick_name, u.profile_url, u.title, u.user_type, u.preferred_language, u.locale, u.timezone,
 	u.active, u.role, u.source, u.idp_owned, u.organization_id, u.extension, u.availability, u.custom,
 	u.employee_number, u.cost_center, u.organization, u.division, u.department, u.manager_id,
-	(SELECT mu.display_name FROM users mu WHERE mu.id = u.manager_id AND mu.deleted_at IS NULL),
+	(SELECT mu.display_name FROM users mu WHERE mu.id = u.manager_id AND mu.tenant_id = u.tenant_id AND mu.deleted_at IS NULL),
 	u.multi, u.password_hash, u.break_glass, u.version, u.created_at, u.updated_at, u.deleted_at`
 
 // scanUser reads userColumns, plus extra destinations after them.
@@ -142,32 +141,44 @@ func (t *tx) UserForUpdate(ctx context.Context, tenant int64, id string) (*direc
 
 func (t *tx) InsertUser(ctx context.Context, u *directory.User) error {
 	args := append([]any{u.ID, u.TenantID, u.Created}, userValues(u)...)
-	if err := t.db.QueryRow(ctx, insertUserSQL, args...).Scan(scanText(&u.Enterprise.ManagerName)); err != nil {
+	if err := t.db.Queue(ctx, insertUserSQL, args, scanManagerName(u)); err != nil {
 		return t.s.mapError(err)
 	}
 	return t.insertIdentities(ctx, u)
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u *directory.User, prev int64, identities bool) error {
+	// The caller read the user FOR UPDATE in this transaction, so a
+	// version that moved can only be a caller's mistake: ErrPrecondition.
 	args := append([]any{u.TenantID, u.ID, prev}, userValues(u)...)
-	err := t.db.QueryRow(ctx, updateUserSQL, args...).Scan(scanText(&u.Enterprise.ManagerName))
-	if errors.Is(err, ErrNoRows) {
-		return t.missingOrMoved(ctx, "users", u.TenantID, u.ID)
-	}
-	if err != nil {
+	if err := t.db.Queue(ctx, updateUserSQL, args, scanManagerName(u)); err != nil {
 		return t.s.mapError(err)
 	}
 	if u.Deleted != nil {
-		_, err := t.db.Exec(ctx, `UPDATE identities SET deleted_at = $2 WHERE user_id = $1 AND deleted_at IS NULL`, u.ID, *u.Deleted)
-		return t.s.mapError(err)
+		return t.s.mapError(t.db.Queue(ctx, `UPDATE identities SET deleted_at = $2 WHERE user_id = $1 AND deleted_at IS NULL`,
+			[]any{u.ID, *u.Deleted}, nil))
 	}
 	if !identities {
 		return nil
 	}
-	if _, err := t.db.Exec(ctx, `DELETE FROM identities WHERE user_id = $1`, u.ID); err != nil {
+	if err := t.db.Queue(ctx, `DELETE FROM identities WHERE user_id = $1`, []any{u.ID}, nil); err != nil {
 		return t.s.mapError(err)
 	}
 	return t.insertIdentities(ctx, u)
+}
+
+// scanManagerName reads the manager's display name a user write returns;
+// no row means the write matched nothing: the version moved.
+func scanManagerName(u *directory.User) func(Rows) error {
+	return func(rows Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return directory.ErrPrecondition
+		}
+		return rows.Scan(scanText(&u.Enterprise.ManagerName))
+	}
 }
 
 // missingOrMoved tells why a versioned update matched no row: the record is
@@ -208,33 +219,27 @@ func (t *tx) insertIdentities(ctx context.Context, u *directory.User) error {
 		}
 	}
 	b.WriteString(` ON CONFLICT (tenant_id, lower(value)) WHERE kind = 'email' AND deleted_at IS NULL DO NOTHING RETURNING kind, value`)
-	rows, err := t.db.Query(ctx, b.String(), args...)
-	if err != nil {
-		return t.s.mapError(err)
-	}
-	defer rows.Close()
-	stored := map[string]bool{}
-	for rows.Next() {
-		var kind, value string
-		if err := rows.Scan(&kind, &value); err != nil {
-			return t.s.mapError(err)
+	return t.s.mapError(t.db.Queue(ctx, b.String(), args, func(rows Rows) error {
+		stored := map[string]bool{}
+		for rows.Next() {
+			var kind, value string
+			if err := rows.Scan(&kind, &value); err != nil {
+				return err
+			}
+			if kind == string(directory.KindEmail) {
+				stored[strings.ToLower(value)] = true
+			}
 		}
-		if kind == string(directory.KindEmail) {
-			stored[strings.ToLower(value)] = true
+		if err := rows.Err(); err != nil || len(stored) == emails {
+			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return t.s.mapError(err)
-	}
-	if len(stored) == emails {
+		for _, id := range u.Identities {
+			if id.Kind == directory.KindEmail && !stored[strings.ToLower(id.Value)] {
+				return &directory.ConflictError{Kind: "user", Field: directory.FieldEmails, Value: id.Value}
+			}
+		}
 		return nil
-	}
-	for _, id := range u.Identities {
-		if id.Kind == directory.KindEmail && !stored[strings.ToLower(id.Value)] {
-			return &directory.ConflictError{Kind: "user", Field: directory.FieldEmails, Value: id.Value}
-		}
-	}
-	return nil
+	}))
 }
 
 // loadIdentities fills in the identities of users, in one query.
