@@ -109,6 +109,10 @@ func (f *CustomField) coerce(v any) (any, error) {
 
 var customNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
 
+// ValidCustomName reports whether name can name a custom field: a letter,
+// then letters, digits, _ and -, at most 64 in all.
+func ValidCustomName(name string) bool { return customNamePattern.MatchString(name) }
+
 func normalizeCustomField(f *CustomField) error {
 	if !customNamePattern.MatchString(f.Name) {
 		return invalid(FieldCustomFieldName, "custom field name %q must start with a letter and hold only letters, digits, _ and - (at most 64)", f.Name)

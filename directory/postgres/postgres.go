@@ -88,6 +88,15 @@ var dialect = &sqlstore.Dialect{
 		}
 		return "SELECT pg_advisory_xact_lock_shared(7001, " + p + "::int)"
 	},
+	JSONText: func(col, key string) string {
+		return "(CASE WHEN jsonb_typeof(" + col + " -> " + key + "::text) = 'string' THEN " + col + " ->> " + key + "::text END)"
+	},
+	JSONNumber: func(col, key string) string {
+		return "(CASE WHEN jsonb_typeof(" + col + " -> " + key + "::text) = 'number' THEN (" + col + " ->> " + key + "::text)::numeric END)"
+	},
+	JSONBool: func(col, key string) string {
+		return "(CASE WHEN jsonb_typeof(" + col + " -> " + key + "::text) = 'boolean' THEN (" + col + " ->> " + key + "::text)::boolean END)"
+	},
 	Violation: func(err error) (string, string) {
 		if e, ok := errors.AsType[*pgconn.PgError](err); ok {
 			switch e.Code {

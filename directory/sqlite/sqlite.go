@@ -137,6 +137,17 @@ var dialect = &sqlstore.Dialect{
 	IDRows: func(p string) string { return "(SELECT value AS id FROM json_each(" + p + "))" },
 	// One writer at a time already serializes seat changes.
 	SeatGuard: func(string, bool) string { return "" },
+	// SQLite's ->> gives text, numbers and booleans (1 and 0) as SQL
+	// values; the CASE keeps a value of the wrong type from matching.
+	JSONText: func(col, key string) string {
+		return "(CASE WHEN json_type(" + col + ", '$.' || " + key + ") = 'text' THEN " + col + " ->> " + key + " END)"
+	},
+	JSONNumber: func(col, key string) string {
+		return "(CASE WHEN json_type(" + col + ", '$.' || " + key + ") IN ('integer', 'real') THEN " + col + " ->> " + key + " END)"
+	},
+	JSONBool: func(col, key string) string {
+		return "(CASE WHEN json_type(" + col + ", '$.' || " + key + ") IN ('true', 'false') THEN " + col + " ->> " + key + " END)"
+	},
 	Violation: func(err error) (string, string) {
 		e, ok := errors.AsType[*sqlite.Error](err)
 		if !ok {

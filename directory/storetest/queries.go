@@ -294,3 +294,42 @@ func cmpStrings(a, b string) int {
 	}
 	return 0
 }
+
+var _ = add("CustomFieldFilters", func(t *testing.T, e *env) {
+	for _, f := range []*directory.CustomField{
+		{Name: "tier", Type: directory.CustomOptions, Options: []string{"gold", "silver"}},
+		{Name: "shoeSize", Type: directory.CustomNumber},
+		{Name: "vip", Type: directory.CustomBool},
+	} {
+		if _, err := e.svc.DefineCustomField(e.ctx, cli, e.tenant.ID, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.user(t, idp, &directory.User{UserName: "ada", Custom: map[string]any{"tier": "gold", "shoeSize": 38.5, "vip": true}})
+	e.user(t, idp, &directory.User{UserName: "bob", Custom: map[string]any{"tier": "silver", "shoeSize": 44.0, "vip": false}})
+	e.user(t, idp, &directory.User{UserName: "cle"})
+	for _, tt := range []struct {
+		name string
+		f    directory.Expr
+		want []string
+	}{
+		{"text eq", cmp(directory.CustomAttr("tier"), directory.OpEq, "gold"), []string{"ada"}},
+		{"text eq folded", fold(directory.CustomAttr("tier"), directory.OpEq, "SILVER"), []string{"bob"}},
+		{"text ne includes missing", cmp(directory.CustomAttr("tier"), directory.OpNe, "gold"), []string{"bob", "cle"}},
+		{"number gt", cmp(directory.CustomAttr("shoeSize"), directory.OpGt, 40.0), []string{"bob"}},
+		{"number le", cmp(directory.CustomAttr("shoeSize"), directory.OpLe, 38.5), []string{"ada"}},
+		{"number as text matches nothing", cmp(directory.CustomAttr("shoeSize"), directory.OpEq, "38.5"), nil},
+		{"bool eq", cmp(directory.CustomAttr("vip"), directory.OpEq, true), []string{"ada"}},
+		{"bool eq false", cmp(directory.CustomAttr("vip"), directory.OpEq, false), []string{"bob"}},
+		{"pr", directory.Present{Attr: directory.CustomAttr("tier")}, []string{"ada", "bob"}},
+		{"unknown field", cmp(directory.CustomAttr("nope"), directory.OpEq, "x"), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := e.find(t, tt.f); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	_, err := e.svc.Users(e.ctx, e.tenant.ID, directory.Query{Filter: cmp(directory.CustomAttr("a.b'c"), directory.OpEq, "x"), Limit: 1})
+	wantErr[*directory.ValidationError](t, err, "custom field name with a quote")
+})

@@ -35,7 +35,7 @@ func (t *tx) InsertAudit(ctx context.Context, events ...*directory.AuditEvent) e
 
 // AuditEvents returns the tenant's audit events matching q, newest first.
 func (s *Store) AuditEvents(ctx context.Context, tenant int64, q directory.AuditQuery) ([]*directory.AuditEvent, error) {
-	c := &compiler{args: []any{tenant}}
+	c := &compiler{d: s.d, args: []any{tenant}}
 	var where strings.Builder
 	where.WriteString("tenant_id = $1")
 	if q.ActorID != "" {

@@ -23,6 +23,10 @@ type Dialect struct {
 	// Violation reports the kind ("unique" or "check") and the constraint
 	// (index) name of a constraint violation, or "" for other errors.
 	Violation func(err error) (kind, constraint string)
+	// JSONText, JSONNumber and JSONBool read the member named by the
+	// parameter key of the JSON object in column col, as text, a number
+	// or a boolean (NULL when absent).
+	JSONText, JSONNumber, JSONBool func(col, key string) string
 	// Retryable reports an error after which the whole transaction may be
 	// run again (a deadlock, a serialization failure).
 	Retryable func(err error) bool

@@ -19,6 +19,7 @@ const (
 	kBool
 	kTime
 	kInt
+	kNum // a decimal
 )
 
 // column is how an attribute reads in SQL. With via, the attribute is
@@ -103,6 +104,7 @@ var identityScope = &scope{table: "identities i", alias: "i", attrs: map[directo
 // compiler turns a directory.Expr into SQL text and arguments. $1 is
 // always the tenant.
 type compiler struct {
+	d    *Dialect
 	args []any
 }
 
@@ -134,13 +136,13 @@ func (c *compiler) where(e directory.Expr, sc *scope, neg bool) (string, error) 
 	case directory.Or:
 		return c.junction(e.Left, e.Right, sc, neg, "OR")
 	case directory.Present:
-		col, err := lookup(sc, e.Attr)
+		col, err := c.lookup(sc, e.Attr, nil)
 		if err != nil {
 			return "", err
 		}
 		return c.viaWrap(col, presentSQL(col), neg)
 	case directory.Cmp:
-		col, err := lookup(sc, e.Attr)
+		col, err := c.lookup(sc, e.Attr, e.Value)
 		if err != nil {
 			return "", err
 		}
@@ -191,7 +193,23 @@ func (c *compiler) junction(l, r directory.Expr, sc *scope, neg bool, op string)
 	return "(" + a + " " + op + " " + b + ")", nil
 }
 
-func lookup(sc *scope, a directory.Attr) (column, error) {
+// lookup finds how an attribute reads in SQL. A custom field is read
+// from the user's custom document, as the type of the value it is
+// compared with (text when there is none).
+func (c *compiler) lookup(sc *scope, a directory.Attr, value any) (column, error) {
+	if name, ok := strings.CutPrefix(string(a), "custom."); ok && sc == userScope {
+		if !directory.ValidCustomName(name) {
+			return column{}, badFilter("%q is not a custom field name", name)
+		}
+		key := c.arg(name)
+		switch value.(type) {
+		case float64, int64, int:
+			return column{expr: c.d.JSONNumber("u.custom", key), kind: kNum, nullable: true}, nil
+		case bool:
+			return column{expr: c.d.JSONBool("u.custom", key), kind: kBool, nullable: true}, nil
+		}
+		return column{expr: c.d.JSONText("u.custom", key), kind: kText, nullable: true}, nil
+	}
 	col, ok := sc.attrs[a]
 	if !ok {
 		return column{}, badFilter("%s can't be used in a filter", a)
@@ -297,6 +315,15 @@ func (c *compiler) cmp(col column, e directory.Cmp) (string, error) {
 			return "", badFilter("%s can't be compared with %s", e.Attr, e.Op)
 		}
 		return col.expr + " " + sqlOp(e.Op) + " " + c.arg(directory.TimeValue(t)), nil
+	case kNum:
+		f, ok := floatValue(e.Value)
+		if !ok {
+			return "", badFilter("%s takes a number", e.Attr)
+		}
+		if !ordered && e.Op != directory.OpEq && e.Op != directory.OpNe {
+			return "", badFilter("%s can't be compared with %s", e.Attr, e.Op)
+		}
+		return col.expr + " " + sqlOp(e.Op) + " " + c.arg(f), nil
 	case kInt:
 		n, ok := intValue(e.Value)
 		if !ok {
@@ -320,6 +347,18 @@ func intValue(v any) (int64, bool) {
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 			return int64(x), true
 		}
+	}
+	return 0, false
+}
+
+func floatValue(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
 	}
 	return 0, false
 }
@@ -373,7 +412,7 @@ const maxPage = 10000
 // compileList compiles q for sc: its filter, order, keyset or offset and
 // limit.
 func (s *Store) compileList(sc *scope, tenant int64, q directory.Query) (*listSQL, error) {
-	c := &compiler{args: []any{tenant}}
+	c := &compiler{d: s.d, args: []any{tenant}}
 	cond, err := c.where(q.Filter, sc, false)
 	if err != nil {
 		return nil, err
