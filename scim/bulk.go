@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -221,7 +222,9 @@ func (h *handler) runBulkOp(mux http.Handler, r *http.Request, op bulkOp, create
 	if data != nil {
 		body, _ = json.Marshal(data)
 	}
-	sub, err := http.NewRequestWithContext(r.Context(), method, Prefix+path, bytes.NewReader(body))
+	// Each operation is a request of its own in the provisioning log.
+	ctx := context.WithValue(r.Context(), outcomeKey{}, &outcome{})
+	sub, err := http.NewRequestWithContext(ctx, method, Prefix+path, bytes.NewReader(body))
 	if err != nil {
 		return errorf(http.StatusBadRequest, TypeInvalidPath, "Bulk operation path %q is not a valid path.", op.Path)
 	}
@@ -230,7 +233,7 @@ func (h *handler) runBulkOp(mux http.Handler, r *http.Request, op bulkOp, create
 		sub.Header.Set("If-Match", op.Version)
 	}
 	rec := &recorder{header: http.Header{}}
-	mux.ServeHTTP(rec, sub)
+	h.record(mux).ServeHTTP(rec, sub)
 	res.Status = strconv.Itoa(rec.status)
 	if loc := rec.header.Get("Location"); loc != "" {
 		res.Location = loc

@@ -84,11 +84,11 @@ func errorFor(err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Detail: "Internal error; the request was not applied. Retry later."}
 }
 
-// writeError answers with err's SCIM error. Anything at 500 or above is
-// logged, and its text never sent.
+// writeError answers with err's SCIM error. Anything at 500 or above but
+// 501 is logged, and its text never sent.
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := errorFor(err)
-	if e.Status >= 500 {
+	if e.Status >= 500 && e.Status != http.StatusNotImplemented { // 501 is an answer, not a failure
 		h.log.ErrorContext(r.Context(), "scim request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if e.Status == http.StatusUnauthorized {

@@ -46,6 +46,9 @@ func (h *handler) groupResource(t *directory.Team) *groupJSON {
 func (h *handler) writeGroup(w http.ResponseWriter, status int, t *directory.Team, proj *projection) {
 	res := h.groupResource(t)
 	w.Header().Set("ETag", res.Meta.Version)
+	// RFC 7643 §3.1: meta.location "MUST be the same as the
+	// Content-Location HTTP response header".
+	w.Header().Set("Content-Location", res.Meta.Location)
 	if status == http.StatusCreated {
 		w.Header().Set("Location", res.Meta.Location)
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimd/scimd/directory"
@@ -101,14 +102,25 @@ func (x *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { x.root.Ser
 func (x *Handler) Close(ctx context.Context) error { return x.h.prov.close(ctx) }
 
 // notFound answers paths no route matched: 405 for a path that exists
-// with another method (the discovery endpoints are read-only), else 404.
+// with another method (the discovery endpoints are read-only); 501 for a
+// search at the root, which RFC 7644 §3.4.3 allows and scimd does not
+// do (§3.12: "Service provider does not support the request
+// operation"); else 404, also for a method the endpoint takes on a path
+// below it that is no resource (/Users/a/b).
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) error {
 	rest := strings.TrimPrefix(r.URL.Path, Prefix)
 	known := []string{"/Users", "/Groups", "/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/Bulk", "/.search"}
 	for _, k := range known {
 		if rest == k || strings.HasPrefix(rest, k+"/") {
-			w.Header().Set("Allow", allowed(k, rest))
-			return errorf(http.StatusMethodNotAllowed, "", "%s does not accept %s.", r.URL.Path, r.Method)
+			allow := allowed(k, rest)
+			if !slices.Contains(strings.Split(allow, ", "), r.Method) {
+				w.Header().Set("Allow", allow)
+				return errorf(http.StatusMethodNotAllowed, "", "%s does not accept %s.", r.URL.Path, r.Method)
+			}
+			if rest == "/.search" {
+				return errorf(http.StatusNotImplemented, "", "Searching at the root is not supported; search with POST %s/Users/.search or %s/Groups/.search.", Prefix, Prefix)
+			}
+			break
 		}
 	}
 	return errorf(http.StatusNotFound, "", "There is no SCIM endpoint at %s.", r.URL.Path)

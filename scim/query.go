@@ -127,6 +127,9 @@ func (qc *queryCompiler) resolve(p filter.AttrPath) (*schema.Resolved, string, e
 }
 
 func (qc *queryCompiler) target(p filter.AttrPath) (target, error) {
+	if t, ok := qc.customTarget(p); ok {
+		return t, nil
+	}
 	r, key, err := qc.resolve(p)
 	if err != nil {
 		return target{}, err
@@ -139,6 +142,17 @@ func (qc *queryCompiler) target(p filter.AttrPath) (target, error) {
 		return target{}, invalidFilter("filtering on %s is not supported", p)
 	}
 	return t, nil
+}
+
+// customTarget reads customFields.<name> of scimd's extension: a custom
+// field, whose type the compared value tells (dynamic: the tenant defines
+// them). Text compares case-insensitively.
+func (qc *queryCompiler) customTarget(p filter.AttrPath) (target, bool) {
+	if qc.kind != "User" || !strings.EqualFold(p.Name, "customFields") || p.Sub == "" ||
+		(p.URN != "" && !strings.EqualFold(p.URN, schema.ScimdURN)) {
+		return target{}, false
+	}
+	return target{attr: directory.CustomAttr(p.Sub), typ: "", fold: true}, true
 }
 
 func firstSub(a *schema.Attribute) string {
@@ -178,7 +192,7 @@ func (qc *queryCompiler) compile(e filter.Expr) (directory.Expr, error) {
 		}
 		return directory.Not{X: x}, nil
 	case filter.Present:
-		if isResourceType(e.Path) {
+		if isResourceType(e.Path) || isSchemas(e.Path) {
 			return directory.True{}, nil
 		}
 		t, err := qc.target(e.Path)
@@ -189,6 +203,9 @@ func (qc *queryCompiler) compile(e filter.Expr) (directory.Expr, error) {
 	case filter.Compare:
 		if isResourceType(e.Path) {
 			return qc.resourceType(e)
+		}
+		if isSchemas(e.Path) {
+			return qc.schemas(e)
 		}
 		t, err := qc.target(e.Path)
 		if err != nil {
@@ -217,6 +234,45 @@ func (qc *queryCompiler) resourceType(e filter.Compare) (directory.Expr, error) 
 		return directory.True{}, nil
 	}
 	return directory.False{}, nil
+}
+
+// isSchemas reports a filter on the schemas attribute, as RFC 7644
+// §3.4.2.2 shows: filter=schemas eq "urn:...:enterprise:2.0:User".
+func isSchemas(p filter.AttrPath) bool {
+	return p.URN == "" && p.Sub == "" && strings.EqualFold(p.Name, "schemas")
+}
+
+// schemas compiles a comparison with schemas. It is not stored: a
+// resource lists its core schema and scimd's extension always, and the
+// enterprise extension when it has one of its attributes (userResource).
+func (qc *queryCompiler) schemas(e filter.Compare) (directory.Expr, error) {
+	if e.Value.Kind != filter.String || (e.Op != filter.Eq && e.Op != filter.Ne) {
+		return nil, invalidFilter("schemas can only be compared with eq or ne to a schema URN")
+	}
+	var x directory.Expr = directory.False{}
+	switch urn := e.Value.Str; {
+	case strings.EqualFold(urn, qc.res.Core.ID), qc.kind == "User" && strings.EqualFold(urn, schema.ScimdURN):
+		x = directory.True{}
+	case qc.kind == "User" && strings.EqualFold(urn, schema.EnterpriseURN):
+		for _, a := range []directory.Attr{directory.AttrEmployeeNumber, directory.AttrCostCenter, directory.AttrOrganization,
+			directory.AttrDivision, directory.AttrDepartment, directory.AttrManagerID} {
+			if x == (directory.False{}) {
+				x = directory.Present{Attr: a}
+			} else {
+				x = directory.Or{Left: x, Right: directory.Present{Attr: a}}
+			}
+		}
+	}
+	if e.Op == filter.Ne {
+		switch x.(type) {
+		case directory.True:
+			return directory.False{}, nil
+		case directory.False:
+			return directory.True{}, nil
+		}
+		return directory.Not{X: x}, nil
+	}
+	return x, nil
 }
 
 // wrapIdentity puts a condition on an email or phone inside Any.
@@ -341,7 +397,27 @@ func comparison(t target, p filter.AttrPath, op filter.Op, v filter.Value) (dire
 		return nil, invalidFilter("%s can only be compared with null using eq or ne", p)
 	}
 	c := directory.Cmp{Attr: t.attr, Op: ops[op], Fold: t.fold}
-	switch t.typ {
+	typ := t.typ
+	if typ == "" { // a custom field: the value says
+		switch v.Kind {
+		case filter.Number:
+			typ = schema.Decimal
+		case filter.Bool:
+			typ = schema.Boolean
+		default:
+			typ = schema.String
+		}
+	}
+	switch typ {
+	case schema.Decimal:
+		f, err := v.Float()
+		if err != nil {
+			return nil, invalidFilter("%s: %s is not a number we can compare", p, v)
+		}
+		if op == filter.Co || op == filter.Sw || op == filter.Ew {
+			return nil, invalidFilter("%s is a number: compare it with eq, ne, gt, ge, lt or le", p)
+		}
+		c.Value = f
 	case schema.String:
 		if v.Kind != filter.String {
 			return nil, invalidFilter("%s is a string: compare it with a quoted value, not %s", p, v)

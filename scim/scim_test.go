@@ -20,7 +20,7 @@ import (
 
 // server is a real scimd SCIM endpoint on a real store, for one test.
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	svc    *directory.Service
 	store  directory.Store
@@ -55,7 +55,9 @@ func backends(t *testing.T, fn func(t *testing.T, s *server)) {
 	})
 }
 
-func newServer(t *testing.T, st directory.Store) *server {
+func newServer(t *testing.T, st directory.Store) *server { return newServerTB(t, st) }
+
+func newServerTB(t testing.TB, st directory.Store) *server {
 	t.Helper()
 	svc := directory.NewService(st, nil)
 	tn, err := svc.CreateTenant(t.Context(), directory.CLI, "acme", "Acme", 0)
@@ -66,7 +68,10 @@ func newServer(t *testing.T, st directory.Store) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if tt, ok := t.(*testing.T); ok {
+		log = slog.New(slog.NewTextHandler(tt.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	s := &server{t: t, svc: svc, store: st, tenant: tn, token: secret}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)

@@ -103,6 +103,9 @@ func (h *handler) getUser(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) writeUser(w http.ResponseWriter, status int, u *directory.User, proj *projection) {
 	res := h.userResource(u)
 	w.Header().Set("ETag", res.Meta.Version)
+	// RFC 7643 §3.1: meta.location "MUST be the same as the
+	// Content-Location HTTP response header".
+	w.Header().Set("Content-Location", res.Meta.Location)
 	if status == http.StatusCreated {
 		w.Header().Set("Location", res.Meta.Location)
 	}
@@ -155,8 +158,8 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) error {
 		return invalidValue("userName is required")
 	}
 	in.u.IdPOwned = in.present
-	if _, sent := fieldSent(in.present, directory.FieldActive); !sent {
-		in.u.Active = true // RFC 7643: a user is active unless told otherwise
+	if !in.present.Has(directory.FieldActive) {
+		in.u.Active = true // a user is active unless the IdP says otherwise
 	}
 	u, err := h.svc.CreateUser(r.Context(), actor(r), tenantOf(r), &in.u)
 	if err != nil {
@@ -166,8 +169,6 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	h.writeUser(w, http.StatusCreated, u, h.projectionOf(r))
 	return nil
 }
-
-func fieldSent(s directory.FieldSet, f string) (string, bool) { return f, s.Has(f) }
 
 // projectionOf reads attributes and excludedAttributes from the query
 // string of a write, which may ask for less of the resource back.
@@ -231,7 +232,9 @@ func replaceOwned(u *directory.User, in *userInput) {
 	for name := range in.u.Custom {
 		directory.CopyField(u, &in.u, directory.FieldCustomPrefix+name)
 	}
-	u.IdPOwned = u.IdPOwned.Add(in.present...)
+	// What the PUT changes becomes IdP-owned (the directory marks it); a
+	// local value it merely echoes back, as clients that PUT what they
+	// read do, stays the tenant's.
 }
 
 func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/scimd/scimd/directory"
 )
 
 var barbara = map[string]any{
@@ -264,5 +266,39 @@ func TestBulk(t *testing.T) {
 			many["Operations"].([]any)[i] = map[string]any{"method": "DELETE", "path": "/Users/x"}
 		}
 		s.do("POST", "/scim/v2/Bulk", many).wantError(t, 413, "tooMany")
+	})
+}
+
+func TestCustomFieldFilter(t *testing.T) {
+	backends(t, func(t *testing.T, s *server) {
+		if _, err := s.svc.DefineCustomField(t.Context(), directory.CLI, s.tenant.ID, &directory.CustomField{Name: "shoeSize", Type: directory.CustomNumber}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.svc.DefineCustomField(t.Context(), directory.CLI, s.tenant.ID, &directory.CustomField{Name: "team", Type: directory.CustomText}); err != nil {
+			t.Fatal(err)
+		}
+		ext := "urn:ietf:params:scim:schemas:extension:scimd:2.0:User"
+		s.do("POST", "/scim/v2/Users", map[string]any{"userName": "a", ext: map[string]any{"customFields": map[string]any{"shoeSize": "38", "team": "Red"}}}).want(t, 201)
+		s.do("POST", "/scim/v2/Users", map[string]any{"userName": "b", ext: map[string]any{"customFields": map[string]any{"shoeSize": 44}}}).want(t, 201)
+		for f, want := range map[string]string{
+			ext + `:customFields.shoeSize gt 40`: "b",
+			`customFields.shoeSize le 38`:        "a",
+			`customFields.team eq "red"`:         "a",
+			`not (customFields.team pr)`:         "b",
+			ext + `:customFields.unknown eq "x"`: "",
+		} {
+			l := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil).want(t, 200)
+			got := ""
+			if res := l.list(); len(res) == 1 {
+				got = res[0]["userName"].(string)
+			}
+			if got != want {
+				t.Errorf("filter %s: got %q, want %q (%s)", f, got, want, l.raw)
+			}
+		}
+		sch := s.do("GET", "/scim/v2/Schemas/"+ext, nil).want(t, 200)
+		if !strings.Contains(sch.raw, `"name":"shoeSize"`) || !strings.Contains(sch.raw, `"type":"decimal"`) {
+			t.Errorf("scimd schema does not list the tenant's custom fields: %s", sch.raw)
+		}
 	})
 }
