@@ -71,7 +71,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 	if err != nil {
 		// A store may report a conflict or the seat limit only at the
 		// commit, so both are worded here.
-		err = s.explainSeats(ctx, tenant, conflictValue(err, u))
+		err = s.explainSeats(ctx, tenant, s.conflictValue(ctx, tenant, err, u))
 		return nil, s.refused(ctx, actor, tenant, "user.create", "user", "", err)
 	}
 	return u, nil
@@ -107,7 +107,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id 
 	})
 	if err != nil {
 		if next != nil {
-			err = conflictValue(err, next)
+			err = s.conflictValue(ctx, tenant, err, next)
 		}
 		return nil, s.refused(ctx, actor, tenant, "user.update", "user", id, s.explainSeats(ctx, tenant, err))
 	}
@@ -335,8 +335,11 @@ func hasIdentity(u *User, id string) bool {
 }
 
 // conflictValue fills in the value a ConflictError names, from the user
-// being written, so the message can say which userName or email is taken.
-func conflictValue(err error, u *User) error {
+// being written, so the message can say which userName, extension or
+// email is taken. For emails the store can't say which one collided: the
+// first of u's emails another live user has is looked up, outside the
+// failed transaction.
+func (s *Service) conflictValue(ctx context.Context, tenant int64, err error, u *User) error {
 	ce, ok := errors.AsType[*ConflictError](err)
 	if !ok || ce.Value != "" {
 		return err
@@ -348,6 +351,15 @@ func conflictValue(err error, u *User) error {
 		ce.Value = u.Extension
 	case FieldExternalID:
 		ce.Value = u.ExternalID
+	case FieldEmails:
+		for _, id := range u.IdentitiesOf(KindEmail) {
+			page, qerr := s.store.Users(ctx, tenant, Query{Limit: 1, Filter: Any{Kind: KindEmail,
+				Where: Cmp{Attr: AttrIdentityValue, Op: OpEq, Value: id.Value, Fold: true}}})
+			if qerr == nil && len(page.Users) > 0 && page.Users[0].ID != u.ID {
+				ce.Value = id.Value
+				break
+			}
+		}
 	}
 	return ce
 }

@@ -16,12 +16,15 @@ import (
 // transaction together, before the COMMIT. A transaction that only writes
 // (a SCIM create) costs two round trips: its statements, then COMMIT.
 //
-// COMMIT always waits for the answers before it: a held write's check
-// may refuse the transaction (an email another user has), and must still
-// be able to roll it back.
+// A held write with a check (a RETURNING the caller reads, which may
+// refuse) makes COMMIT wait for the answers, so that a refusal can still
+// roll back; writes without one commit in the same round trip.
 type pipeTx struct {
 	conn    *pgx.Conn
 	pending []*pgx.QueuedQuery
+	// checked is set when a held write has a check: its answer must be
+	// read before the COMMIT is sent.
+	checked bool
 	begun   bool
 	failed  bool
 }
@@ -37,7 +40,7 @@ func (t *pipeTx) send(ctx context.Context, begin bool, last *pgx.QueuedQuery) er
 		t.begun = true
 	}
 	b.QueuedQueries = append(b.QueuedQueries, t.pending...)
-	t.pending = nil
+	t.pending, t.checked = nil, false
 	if last != nil {
 		b.QueuedQueries = append(b.QueuedQueries, last)
 	}
@@ -54,12 +57,10 @@ func (t *pipeTx) send(ctx context.Context, begin bool, last *pgx.QueuedQuery) er
 // Queue holds a write until the next read or the commit.
 func (t *pipeTx) Queue(_ context.Context, sql string, args []any, check func(sqlstore.Rows) error) error {
 	qq := &pgx.QueuedQuery{SQL: sql, Arguments: args}
-	qq.Query(func(rows pgx.Rows) error {
-		if check == nil {
-			return nil
-		}
-		return check(rows)
-	})
+	if check != nil {
+		qq.Query(func(rows pgx.Rows) error { return check(rows) })
+		t.checked = true
+	}
 	t.pending = append(t.pending, qq)
 	return nil
 }
@@ -118,9 +119,23 @@ func (t *pipeTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.R
 	return t.conn.Query(ctx, sql, args...)
 }
 
-// commit sends what is held, reads the answers, then commits.
+// commit sends what is held and commits. When nothing was read and no
+// held write has a check, the writes go alone, as one implicit
+// transaction: one round trip, and a failing statement undoes the rest.
+// Otherwise COMMIT waits for the answers, so that a check can still
+// refuse.
 func (t *pipeTx) commit(ctx context.Context) error {
-	if !t.begun && len(t.pending) == 0 {
+	switch {
+	case !t.begun && len(t.pending) == 0:
+		return nil
+	case !t.begun && !t.checked:
+		return t.send(ctx, false, nil)
+	case t.begun && !t.checked:
+		t.pending = append(t.pending, &pgx.QueuedQuery{SQL: "COMMIT"})
+		if err := t.send(ctx, false, nil); err != nil {
+			return err
+		}
+		t.begun = false
 		return nil
 	}
 	if err := t.send(ctx, true, nil); err != nil {

@@ -15,17 +15,14 @@ func (t *tx) InsertAudit(ctx context.Context, events ...*directory.AuditEvent) e
 		if len(e.Changes) > 0 {
 			changes = jsonText(e.Changes)
 		}
+		// Unchecked, so that a change and its event commit in one round
+		// trip; the event's id is read with the log, not here.
 		err := t.db.Queue(ctx, `INSERT INTO audit_events (tenant_id, at, actor_kind, actor_id, actor_scope, actor_role,
 			action, target_kind, target_id, target_name, changes, outcome, reason, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			[]any{e.TenantID, e.At, string(e.Actor.Kind), null(e.Actor.ID), null(string(e.Actor.Scope)), null(string(e.Actor.Role)),
 				e.Action, null(e.TargetKind), null(e.TargetID), null(e.TargetName), changes, e.Outcome, null(e.Reason), null(e.RequestID)},
-			func(rows Rows) error {
-				if rows.Next() {
-					return rows.Scan(&e.ID)
-				}
-				return rows.Err()
-			})
+			nil)
 		if err != nil {
 			return t.s.mapError(err)
 		}

@@ -25,7 +25,9 @@ type DB interface {
 	// statements after it, up to the commit, in one round trip; check,
 	// when not nil, then sees the rows it returned, and an error from it
 	// (or from the statement) fails the transaction when it is reported:
-	// here, at a later statement, or at the commit.
+	// here, at a later statement, or at the commit. A write without a
+	// check may commit in the same round trip as itself: refusals that
+	// must hold there come from the database (constraints), not checks.
 	Queue(ctx context.Context, query string, args []any, check func(Rows) error) error
 }
 
