@@ -503,3 +503,19 @@ func (qc *queryCompiler) sortKey(s string) (directory.Attr, bool, error) {
 	}
 	return t.attr, t.fold, nil
 }
+
+// UserFilter compiles a SCIM filter on users (RFC 7644 §3.4.2.2) into a
+// directory filter, for other APIs that let admins search in the same
+// language. An error is a *Error (400, invalidFilter) whose Detail reads
+// well as is.
+func UserFilter(f string) (directory.Expr, error) {
+	e, err := filter.Parse(f)
+	if err != nil {
+		return nil, invalidFilter("%s", err.Error())
+	}
+	return userQuery.compile(e)
+}
+
+// UserSort resolves a SCIM sortBy on users to a directory attribute and
+// whether it sorts case-insensitively. An error is a *Error.
+func UserSort(s string) (directory.Attr, bool, error) { return userQuery.sortKey(s) }
