@@ -88,6 +88,9 @@ var dialect = &sqlstore.Dialect{
 		}
 		return "SELECT pg_advisory_xact_lock_shared(7001, " + p + "::int)"
 	},
+	JSONRows: func(elems, order string) string {
+		return "coalesce(json_agg(json_build_array(" + elems + ") ORDER BY " + order + "), '[]')"
+	},
 	JSONText: func(col, key string) string {
 		return "(CASE WHEN jsonb_typeof(" + col + " -> " + key + "::text) = 'string' THEN " + col + " ->> " + key + "::text END)"
 	},

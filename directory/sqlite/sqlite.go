@@ -137,6 +137,9 @@ var dialect = &sqlstore.Dialect{
 	IDRows: func(p string) string { return "(SELECT value AS id FROM json_each(" + p + "))" },
 	// One writer at a time already serializes seat changes.
 	SeatGuard: func(string, bool) string { return "" },
+	JSONRows: func(elems, order string) string {
+		return "coalesce(json_group_array(json_array(" + elems + ") ORDER BY " + order + "), '[]')"
+	},
 	// SQLite's ->> gives text, numbers and booleans (1 and 0) as SQL
 	// values; the CASE keeps a value of the wrong type from matching.
 	JSONText: func(col, key string) string {

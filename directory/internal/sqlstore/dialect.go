@@ -23,6 +23,9 @@ type Dialect struct {
 	// Violation reports the kind ("unique" or "check") and the constraint
 	// (index) name of a constraint violation, or "" for other errors.
 	Violation func(err error) (kind, constraint string)
+	// JSONRows aggregates rows into one JSON array of arrays: elems are
+	// the expressions of each inner array, order their order.
+	JSONRows func(elems, order string) string
 	// JSONText, JSONNumber and JSONBool read the member named by the
 	// parameter key of the JSON object in column col, as text, a number
 	// or a boolean (NULL when absent).

@@ -406,6 +406,15 @@ type listSQL struct {
 	countArgs []any
 }
 
+// totalFrom tells the total from a page when it can: a first page that
+// isn't full holds every match. A cursor page can't tell.
+func (l *listSQL) totalFrom(q directory.Query, rows int) (int, bool) {
+	if q.After == nil && q.Offset == 0 && q.Limit > 0 && rows < min(q.Limit, maxPage) {
+		return rows, true
+	}
+	return 0, false
+}
+
 // maxPage bounds a page, whatever a caller asks.
 const maxPage = 10000
 

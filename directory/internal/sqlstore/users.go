@@ -20,10 +20,25 @@ const userColumns = `u.id, u.tenant_id, u.user_name, u.external_id,
 	(SELECT mu.display_name FROM users mu WHERE mu.id = u.manager_id AND mu.tenant_id = u.tenant_id AND mu.deleted_at IS NULL),
 	u.multi, u.password_hash, u.break_glass, u.version, u.created_at, u.updated_at, u.deleted_at`
 
-// scanUser reads userColumns, plus extra destinations after them.
-func scanUser(r Row, extra ...any) (*directory.User, error) {
+// selectUsers returns "SELECT <columns>" for users: userColumns, the
+// user's identities and, withGroups, its live teams, each as one JSON
+// array, so that a page of users is one query and one round trip.
+func (s *Store) selectUsers(withGroups bool) string {
+	sel := "SELECT " + userColumns + ",\n\t(SELECT " +
+		s.d.JSONRows("i.id, i.kind, i.value, i.type, i.display, i.is_primary, i.verified, i.registered", "i.position") +
+		" FROM identities i WHERE i.user_id = u.id)"
+	if withGroups {
+		sel += ",\n\t(SELECT " + s.d.JSONRows("t.id, t.display_name", "t.display_name, t.id") +
+			" FROM memberships m JOIN teams t ON t.id = m.team_id AND t.deleted_at IS NULL WHERE m.user_id = u.id)"
+	}
+	return sel
+}
+
+// scanUser reads selectUsers(withGroups), plus extra destinations after
+// them.
+func scanUser(r Row, withGroups bool, extra ...any) (*directory.User, error) {
 	var u directory.User
-	var idpOwned, custom, multi string
+	var idpOwned, custom, multi, identities, groups string
 	dest := []any{&u.ID, &u.TenantID, &u.UserName, scanText(&u.ExternalID),
 		scanText(&u.Name.Formatted), scanText(&u.Name.FamilyName), scanText(&u.Name.GivenName),
 		scanText(&u.Name.MiddleName), scanText(&u.Name.HonorificPrefix), scanText(&u.Name.HonorificSuffix),
@@ -35,7 +50,10 @@ func scanUser(r Row, extra ...any) (*directory.User, error) {
 		scanText(&u.Enterprise.Division), scanText(&u.Enterprise.Department), scanText(&u.Enterprise.ManagerID),
 		scanText(&u.Enterprise.ManagerName),
 		&multi, scanText(&u.PasswordHash), &u.BreakGlass, &u.Version,
-		scanTime(&u.Created), scanTime(&u.Updated), scanNullTime(&u.Deleted)}
+		scanTime(&u.Created), scanTime(&u.Updated), scanNullTime(&u.Deleted), scanText(&identities)}
+	if withGroups {
+		dest = append(dest, scanText(&groups))
+	}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -51,7 +69,72 @@ func scanUser(r Row, extra ...any) (*directory.User, error) {
 	if err := json.Unmarshal([]byte(multi), &u.Multi); err != nil {
 		return nil, fmt.Errorf("user %s multi: %w", u.ID, err)
 	}
+	if err := decodeIdentities(identities, &u); err != nil {
+		return nil, fmt.Errorf("user %s identities: %w", u.ID, err)
+	}
+	if withGroups {
+		if err := decodeGroups(groups, &u); err != nil {
+			return nil, fmt.Errorf("user %s groups: %w", u.ID, err)
+		}
+	}
 	return &u, nil
+}
+
+// jsonBool reads a boolean from a JSON array built by SQL: true/false from
+// PostgreSQL, 1/0 from SQLite.
+func jsonBool(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	}
+	return false
+}
+
+func jsonString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func decodeIdentities(text string, u *directory.User) error {
+	if text == "" || text == "[]" {
+		return nil
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(text), &rows); err != nil {
+		return err
+	}
+	u.Identities = make([]directory.Identity, 0, len(rows))
+	for _, r := range rows {
+		if len(r) != 8 {
+			return fmt.Errorf("identity of %d fields", len(r))
+		}
+		u.Identities = append(u.Identities, directory.Identity{
+			ID: jsonString(r[0]), Kind: directory.IdentityKind(jsonString(r[1])), Value: jsonString(r[2]),
+			Type: jsonString(r[3]), Display: jsonString(r[4]),
+			Primary: jsonBool(r[5]), Verified: jsonBool(r[6]), Registered: jsonBool(r[7]),
+		})
+	}
+	return nil
+}
+
+func decodeGroups(text string, u *directory.User) error {
+	u.Groups = []directory.GroupRef{}
+	if text == "" || text == "[]" {
+		return nil
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(text), &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if len(r) != 2 {
+			return fmt.Errorf("group of %d fields", len(r))
+		}
+		u.Groups = append(u.Groups, directory.GroupRef{ID: jsonString(r[0]), DisplayName: jsonString(r[1])})
+	}
+	return nil
 }
 
 // userValues are the values of every stored column but id, tenant and
@@ -108,18 +191,9 @@ func (s *Store) User(ctx context.Context, tenant int64, id string, withGroups bo
 	if !ok {
 		return nil, directory.ErrNotFound
 	}
-	u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND u.deleted_at IS NULL`, tenant, id))
+	u, err := scanUser(s.db.QueryRow(ctx, s.selectUsers(withGroups)+` FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND u.deleted_at IS NULL`, tenant, id), withGroups)
 	if err != nil {
 		return nil, s.mapError(err)
-	}
-	users := []*directory.User{u}
-	if err := s.loadIdentities(ctx, s.db, users); err != nil {
-		return nil, err
-	}
-	if withGroups {
-		if err := s.loadGroups(ctx, users); err != nil {
-			return nil, err
-		}
 	}
 	return u, nil
 }
@@ -129,12 +203,9 @@ func (t *tx) UserForUpdate(ctx context.Context, tenant int64, id string) (*direc
 	if !ok {
 		return nil, directory.ErrNotFound
 	}
-	u, err := scanUser(t.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND u.deleted_at IS NULL`+t.s.d.ForUpdate, tenant, id))
+	u, err := scanUser(t.db.QueryRow(ctx, t.s.selectUsers(false)+` FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND u.deleted_at IS NULL`+t.s.d.ForUpdate, tenant, id), false)
 	if err != nil {
 		return nil, t.s.mapError(err)
-	}
-	if err := t.s.loadIdentities(ctx, t.db, []*directory.User{u}); err != nil {
-		return nil, err
 	}
 	return u, nil
 }
@@ -223,75 +294,6 @@ func (t *tx) insertIdentities(ctx context.Context, u *directory.User) error {
 	return t.s.mapError(t.db.Queue(ctx, b.String(), args, nil))
 }
 
-// loadIdentities fills in the identities of users, in one query.
-func (s *Store) loadIdentities(ctx context.Context, db DB, users []*directory.User) error {
-	if len(users) == 0 {
-		return nil
-	}
-	byID := make(map[string]*directory.User, len(users))
-	list := make([]string, len(users))
-	for i, u := range users {
-		byID[u.ID] = u
-		list[i] = u.ID
-	}
-	q := `SELECT user_id, id, kind, value, type, display, is_primary, verified, registered FROM identities WHERE `
-	var rows Rows
-	var err error
-	if len(users) == 1 {
-		rows, err = db.Query(ctx, q+`user_id = $1 ORDER BY position`, list[0])
-	} else {
-		rows, err = db.Query(ctx, q+`user_id IN `+s.d.IDRows("$1")+` ORDER BY user_id, position`, ids(list))
-	}
-	if err != nil {
-		return s.mapError(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var userID string
-		var id directory.Identity
-		if err := rows.Scan(&userID, &id.ID, &id.Kind, &id.Value, scanText(&id.Type), scanText(&id.Display),
-			&id.Primary, &id.Verified, &id.Registered); err != nil {
-			return s.mapError(err)
-		}
-		if u := byID[userID]; u != nil {
-			u.Identities = append(u.Identities, id)
-		}
-	}
-	return s.mapError(rows.Err())
-}
-
-// loadGroups fills in the live teams each of users is in, in one query.
-func (s *Store) loadGroups(ctx context.Context, users []*directory.User) error {
-	if len(users) == 0 {
-		return nil
-	}
-	byID := make(map[string]*directory.User, len(users))
-	list := make([]string, len(users))
-	for i, u := range users {
-		byID[u.ID] = u
-		list[i] = u.ID
-		u.Groups = []directory.GroupRef{}
-	}
-	rows, err := s.db.Query(ctx, `SELECT m.user_id, t.id, t.display_name FROM memberships m
-		JOIN teams t ON t.id = m.team_id AND t.deleted_at IS NULL
-		WHERE m.user_id IN `+s.d.IDRows("$1")+` ORDER BY m.user_id, t.display_name, t.id`, ids(list))
-	if err != nil {
-		return s.mapError(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var userID string
-		var g directory.GroupRef
-		if err := rows.Scan(&userID, &g.ID, &g.DisplayName); err != nil {
-			return s.mapError(err)
-		}
-		if u := byID[userID]; u != nil {
-			u.Groups = append(u.Groups, g)
-		}
-	}
-	return s.mapError(rows.Err())
-}
-
 func (t *tx) UsersExist(ctx context.Context, tenant int64, list []string) ([]string, error) {
 	rows, err := t.db.Query(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND deleted_at IS NULL AND id IN `+t.s.d.IDRows("$2"), tenant, ids(list))
 	if err != nil {
@@ -313,47 +315,42 @@ func collectIDs(rows Rows, s *Store) ([]string, error) {
 	return out, s.mapError(rows.Err())
 }
 
-// Users returns a page of users matching q.
+// Users returns a page of users matching q: one query, and a count only
+// when the page can't tell the total (a lookup by userName is one round
+// trip).
 func (s *Store) Users(ctx context.Context, tenant int64, q directory.Query) (*directory.UserPage, error) {
 	sel, err := s.compileList(userScope, tenant, q)
 	if err != nil {
 		return nil, err
 	}
 	page := &directory.UserPage{}
-	if q.Count {
-		if err := s.db.QueryRow(ctx, sel.count, sel.countArgs...).Scan(&page.Total); err != nil {
-			return nil, s.mapError(err)
-		}
-	}
-	if q.Limit <= 0 {
-		return page, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+userColumns+`, `+sel.sortKey+` FROM users u `+sel.rest, sel.args...)
-	if err != nil {
-		return nil, s.mapError(err)
-	}
-	defer rows.Close()
-	var last any
-	for rows.Next() {
-		u, err := scanUser(rows, &last)
+	if q.Limit > 0 {
+		rows, err := s.db.Query(ctx, s.selectUsers(q.WithGroups)+`, `+sel.sortKey+` FROM users u `+sel.rest, sel.args...)
 		if err != nil {
 			return nil, s.mapError(err)
 		}
-		page.Users = append(page.Users, u)
+		defer rows.Close()
+		var last any
+		for rows.Next() {
+			u, err := scanUser(rows, q.WithGroups, &last)
+			if err != nil {
+				return nil, s.mapError(err)
+			}
+			page.Users = append(page.Users, u)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, s.mapError(err)
+		}
+		rows.Close()
+		if len(page.Users) == q.Limit {
+			page.Next = &directory.Cursor{Value: cursorValue(last), ID: page.Users[len(page.Users)-1].ID}
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapError(err)
-	}
-	rows.Close()
-	if len(page.Users) == q.Limit {
-		page.Next = &directory.Cursor{Value: cursorValue(last), ID: page.Users[len(page.Users)-1].ID}
-	}
-	if err := s.loadIdentities(ctx, s.db, page.Users); err != nil {
-		return nil, err
-	}
-	if q.WithGroups {
-		if err := s.loadGroups(ctx, page.Users); err != nil {
-			return nil, err
+	if q.Count {
+		if total, ok := sel.totalFrom(q, len(page.Users)); ok {
+			page.Total = total
+		} else if err := s.db.QueryRow(ctx, sel.count, sel.countArgs...).Scan(&page.Total); err != nil {
+			return nil, s.mapError(err)
 		}
 	}
 	return page, nil
