@@ -79,15 +79,10 @@ var dialect = &sqlstore.Dialect{
 	IDRows: func(p string) string {
 		return "(SELECT value::uuid AS id FROM jsonb_array_elements_text(" + p + "::jsonb))"
 	},
-	// Writers that move seats share the lock; a change of the limit takes it
-	// alone, waiting for them, then counts. The key is the tenant id in a
-	// namespace of its own (the two-int form).
-	SeatGuard: func(p string, exclusive bool) string {
-		if exclusive {
-			return "SELECT pg_advisory_xact_lock(7001, " + p + "::int)"
-		}
-		return "SELECT pg_advisory_xact_lock_shared(7001, " + p + "::int)"
-	},
+	// A new seat limit is rare (an operator's command): it may stop every
+	// writer of users for the moment it counts, so that the writes that
+	// move seats, on every request, take no extra lock at all.
+	SeatLock: "LOCK TABLE users IN SHARE MODE",
 	JSONRows: func(elems, order string) string {
 		return "coalesce(json_agg(json_build_array(" + elems + ") ORDER BY " + order + "), '[]')"
 	},

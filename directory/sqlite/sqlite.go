@@ -135,8 +135,7 @@ var constraintName = regexp.MustCompile(`(?:UNIQUE|CHECK) constraint failed: (?:
 var dialect = &sqlstore.Dialect{
 	Name:   "sqlite",
 	IDRows: func(p string) string { return "(SELECT value AS id FROM json_each(" + p + "))" },
-	// One writer at a time already serializes seat changes.
-	SeatGuard: func(string, bool) string { return "" },
+	// One writer at a time already serializes seat changes: no SeatLock.
 	JSONRows: func(elems, order string) string {
 		return "coalesce(json_group_array(json_array(" + elems + ") ORDER BY " + order + "), '[]')"
 	},

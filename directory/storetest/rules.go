@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scimd/scimd/directory"
@@ -298,4 +300,40 @@ var _ = add("CustomFieldsAndOrganizations", func(t *testing.T, e *env) {
 	if err != nil || len(orgs) != 1 || orgs[0].Domains[0] != "initech.example" {
 		t.Errorf("orgs = %+v %v", orgs, err)
 	}
+})
+
+var _ = add("SeatLimitSetUnderLoad", func(t *testing.T, e *env) {
+	// Writers create staff while the limit goes from unlimited to exactly
+	// what they will reach: the count the limit starts from must include
+	// every create, so that the next one is refused.
+	const writers, each = 8, 6
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for w := range writers {
+		wg.Go(func() {
+			<-start
+			for i := range each {
+				if _, err := e.svc.CreateUser(e.ctx, idp, e.tenant.ID, &directory.User{UserName: fmt.Sprintf("w%d-%d", w, i), Active: true}); err != nil {
+					t.Errorf("create: %v", err)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		<-start
+		if _, err := e.svc.SetSeats(e.ctx, cli, e.tenant.ID, writers*each); err != nil {
+			t.Errorf("set seats: %v", err)
+		}
+	})
+	close(start)
+	wg.Wait()
+	tn, err := e.store.Tenant(e.ctx, e.tenant.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tn.SeatsUsed != writers*each {
+		t.Errorf("seats used %d, want %d: a create escaped the count", tn.SeatsUsed, writers*each)
+	}
+	_, err = e.svc.CreateUser(e.ctx, idp, e.tenant.ID, &directory.User{UserName: "one-too-many", Active: true})
+	wantErr[*directory.InvariantError](t, err, "a create over the limit")
 })

@@ -16,10 +16,11 @@ type Dialect struct {
 	// holding a JSON array of ids, so that a list of any length is one
 	// parameter.
 	IDRows func(param string) string
-	// SeatGuard returns the statement that guards seat changes in a
-	// transaction (shared or exclusive), or "" when writers are already
+	// SeatLock is the statement that waits for every transaction writing
+	// users to finish and keeps new ones out until its own ends, so that a
+	// new seat limit can count who is there; "" when writers are already
 	// serialized.
-	SeatGuard func(tenantParam string, exclusive bool) string
+	SeatLock string
 	// Violation reports the kind ("unique" or "check") and the constraint
 	// (index) name of a constraint violation, or "" for other errors.
 	Violation func(err error) (kind, constraint string)

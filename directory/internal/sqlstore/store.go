@@ -162,8 +162,8 @@ func (t *tx) LockTenant(ctx context.Context, tenant int64) (*directory.Tenant, e
 }
 
 func (t *tx) LockSeats(ctx context.Context, tenant int64) (*directory.Tenant, error) {
-	if q := t.s.d.SeatGuard("$1", true); q != "" {
-		if _, err := t.db.Exec(ctx, q, tenant); err != nil {
+	if q := t.s.d.SeatLock; q != "" {
+		if _, err := t.db.Exec(ctx, q); err != nil {
 			return nil, t.s.mapError(err)
 		}
 	}
@@ -171,11 +171,6 @@ func (t *tx) LockSeats(ctx context.Context, tenant int64) (*directory.Tenant, er
 }
 
 func (t *tx) AddSeats(ctx context.Context, tenant int64, delta int) error {
-	if q := t.s.d.SeatGuard("$1", false); q != "" {
-		if err := t.db.Queue(ctx, q, []any{tenant}, nil); err != nil {
-			return t.s.mapError(err)
-		}
-	}
 	// Only a limited tenant counts; the CHECK constraint refuses going over.
 	return t.s.mapError(t.db.Queue(ctx, `UPDATE tenants SET seats_used = CASE WHEN seats_used + $2 < 0 THEN 0 ELSE seats_used + $2 END WHERE id = $1 AND seats > 0`,
 		[]any{tenant, delta}, nil))
