@@ -19,6 +19,9 @@ type Service struct {
 	// lastUsed holds token use not yet written; FlushTokenUse writes it.
 	mu       sync.Mutex
 	lastUsed map[string]time.Time
+	// tokens remembers recently authenticated tokens by hash, briefly
+	// (see tokenCacheTTL).
+	tokens map[string]cachedToken
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in
@@ -28,7 +31,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, lastUsed: map[string]time.Time{}}
+	return &Service{store: store, now: now, lastUsed: map[string]time.Time{}, tokens: map[string]cachedToken{}}
 }
 
 // Store returns the store the service writes to.

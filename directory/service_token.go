@@ -54,13 +54,32 @@ func (s *Service) Tokens(ctx context.Context, tenant int64) ([]*Token, error) {
 // RevokeToken revokes a token at once. It returns ErrNotFound for a token
 // of another tenant or one already revoked.
 func (s *Service) RevokeToken(ctx context.Context, actor Actor, tenant int64, id string) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	err := s.store.Write(ctx, func(tx Tx) error {
 		t, err := tx.RevokeToken(ctx, tenant, id, s.clock())
 		if err != nil {
 			return err
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "token.revoke", "token", t.ID, t.Description, nil))
 	})
+	if err == nil {
+		s.forgetToken(id)
+	}
+	return err
+}
+
+// tokenCacheTTL is how long an authenticated token is trusted without
+// asking the store again: an IdP's sync sends many requests a second,
+// and each would otherwise wait for a database round trip. A token
+// revoked by this process stops at once; one revoked elsewhere (another
+// replica, the CLI) stops within this time.
+const (
+	tokenCacheTTL = time.Second
+	tokenCacheMax = 10000
+)
+
+type cachedToken struct {
+	token   *Token
+	expires time.Time
 }
 
 // Authenticate returns the live token whose secret is secret and notes its
@@ -70,18 +89,43 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Token, erro
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 256 {
 		return nil, ErrNotFound
 	}
-	t, err := s.store.TokenByHash(ctx, HashToken(secret))
-	if err != nil {
-		return nil, err
-	}
-	if t.Revoked != nil {
-		return nil, ErrNotFound
-	}
-	now := s.clock()
+	hash := HashToken(secret)
+	now := s.now()
 	s.mu.Lock()
-	s.lastUsed[t.ID] = now
+	c, ok := s.tokens[string(hash)]
 	s.mu.Unlock()
-	return t, nil
+	t := c.token
+	if !ok || now.After(c.expires) {
+		var err error
+		if t, err = s.store.TokenByHash(ctx, hash); err != nil {
+			return nil, err
+		}
+		if t.Revoked != nil {
+			return nil, ErrNotFound
+		}
+		s.mu.Lock()
+		if len(s.tokens) >= tokenCacheMax {
+			clear(s.tokens)
+		}
+		s.tokens[string(hash)] = cachedToken{token: t, expires: now.Add(tokenCacheTTL)}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	s.lastUsed[t.ID] = TimeValue(now)
+	s.mu.Unlock()
+	out := *t
+	return &out, nil
+}
+
+// forgetToken drops a token from the cache, as when it is revoked here.
+func (s *Service) forgetToken(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for h, c := range s.tokens {
+		if c.token.ID == id {
+			delete(s.tokens, h)
+		}
+	}
 }
 
 // FlushTokenUse writes the last-used times noted since the previous flush.

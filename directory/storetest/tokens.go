@@ -60,6 +60,23 @@ var _ = add("Tokens", func(t *testing.T, e *env) {
 	}
 	_, _, err = e.svc.CreateToken(e.ctx, cli, 999999, directory.ScopeAdmin, "")
 	wantIs(t, err, directory.ErrNotFound, "token for a missing tenant")
+	// Another replica trusts a token it has seen for at most a second
+	// after it is revoked elsewhere.
+	_, s4, _ := e.svc.CreateToken(e.ctx, cli, e.tenant.ID, directory.ScopeSCIM, "replica")
+	replica := directory.NewService(e.store, e.clock.now)
+	r4, err := replica.Authenticate(e.ctx, s4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RevokeToken(e.ctx, cli, e.tenant.ID, r4.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Authenticate(e.ctx, s4); err == nil {
+		t.Error("the revoking process still accepts the token")
+	}
+	e.clock.advance(1100 * time.Millisecond)
+	_, err = replica.Authenticate(e.ctx, s4)
+	wantIs(t, err, directory.ErrNotFound, "revoked token on another replica after a second")
 	// Several live tokens per tenant: rotation.
 	_, s2, _ := e.svc.CreateToken(e.ctx, cli, e.tenant.ID, directory.ScopeAdmin, "")
 	_, s3, _ := e.svc.CreateToken(e.ctx, cli, e.tenant.ID, directory.ScopeSCIM, "")
