@@ -168,7 +168,10 @@ func checkTeamOwnership(actor Actor, before *Team, changes []Change, members *Me
 			return &ReadOnlyError{Field: c.Field, Owner: "idp"}
 		}
 	}
-	if members != nil && before.IdPOwned.Has(FieldMembers) {
+	// The membership of the IdP's team is the IdP's whether or not it has
+	// sent members yet: it adds them after creating the group (Okta), and a
+	// PUT replaces the whole list, so a member added locally would not last.
+	if members != nil {
 		return &ReadOnlyError{Field: FieldMembers, Owner: "idp"}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,13 +58,21 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 		if err := s.checkCustom(ctx, tx, tenant, nil, u); err != nil {
 			return err
 		}
+		if err := checkOrganization(ctx, tx, tenant, nil, u); err != nil {
+			return err
+		}
 		if err := s.placeCustomer(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
+		// The user's row is written before the seat moves: a new seat
+		// limit (LockSeats) waits for writers of users, so one that has
+		// written its user is counted, and one that hasn't sees the limit.
+		// The other way round, a create could move no seat under an
+		// unlimited tenant and insert after the new limit counted.
+		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
 		}
-		if err := tx.InsertUser(ctx, u); err != nil {
+		if err := moveSeats(ctx, tx, tenant, b2i(u.TakesSeat())); err != nil {
 			return err
 		}
 		return tx.InsertAudit(ctx, s.event(actor, tenant, "user.create", "user", u.ID, u.UserName, DiffUsers(nil, u)))
@@ -85,6 +94,13 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, tenant int64, u *
 // It returns ErrNotFound, ReadOnlyError, ValidationError, ConflictError,
 // InvariantError, or what update returns, unchanged.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64, update func(*User) error) (*User, error) {
+	return s.updateUser(ctx, actor, tenant, id, ifVersion, "", update)
+}
+
+// updateUser is UpdateUser with the audit action named (or "" to derive it
+// from the change), so that operations with a name of their own (adding
+// an identity) read as such in the log.
+func (s *Service) updateUser(ctx context.Context, actor Actor, tenant int64, id string, ifVersion int64, action string, update func(*User) error) (*User, error) {
 	var out, next *User
 	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.UserForUpdate(ctx, tenant, id)
@@ -102,14 +118,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, tenant int64, id 
 		next.ID, next.TenantID, next.Version, next.Created = before.ID, before.TenantID, before.Version, before.Created
 		next.Deleted, next.Updated, next.Groups = nil, before.Updated, before.Groups
 		next.Enterprise.ManagerName = before.Enterprise.ManagerName
-		out, err = s.saveUser(ctx, tx, actor, before, next, "")
+		out, err = s.saveUser(ctx, tx, actor, before, next, action)
 		return err
 	})
 	if err != nil {
 		if next != nil {
 			err = s.conflictValue(ctx, tenant, err, next)
 		}
-		return nil, s.refused(ctx, actor, tenant, "user.update", "user", id, s.explainSeats(ctx, tenant, err))
+		return nil, s.refused(ctx, actor, tenant, cmp.Or(action, "user.update"), "user", id, s.explainSeats(ctx, tenant, err))
 	}
 	return out, nil
 }
@@ -161,18 +177,22 @@ func (s *Service) saveUser(ctx context.Context, tx Tx, actor Actor, before, next
 	if err := s.checkCustom(ctx, tx, next.TenantID, before, next); err != nil {
 		return nil, err
 	}
+	if err := checkOrganization(ctx, tx, next.TenantID, before, next); err != nil {
+		return nil, err
+	}
 	losesAdmin := before.ActiveAdmin() && !next.ActiveAdmin()
 	if losesAdmin {
 		if _, err := tx.LockTenant(ctx, next.TenantID); err != nil {
 			return nil, err
 		}
 	}
-	if err := moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
-		return nil, err
-	}
 	next.Version = before.Version + 1
 	next.Updated = s.clock()
 	if err := tx.UpdateUser(ctx, next, before.Version, identitiesChanged(before, next)); err != nil {
+		return nil, err
+	}
+	// After the user's row, as in CreateUser.
+	if err := moveSeats(ctx, tx, next.TenantID, b2i(next.TakesSeat())-b2i(before.TakesSeat())); err != nil {
 		return nil, err
 	}
 	if losesAdmin {
@@ -235,12 +255,13 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 				return err
 			}
 		}
-		if err := moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
-			return err
-		}
 		next.Version = before.Version + 1
 		next.Updated = now
 		if err := tx.UpdateUser(ctx, next, before.Version, false); err != nil {
+			return err
+		}
+		// After the user's row, as in CreateUser.
+		if err := moveSeats(ctx, tx, tenant, -b2i(before.TakesSeat())); err != nil {
 			return err
 		}
 		if losesAdmin {

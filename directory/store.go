@@ -35,6 +35,14 @@ type Store interface {
 	Organizations(ctx context.Context, tenant int64) ([]*Organization, error)
 	// CustomFields returns the tenant's custom field definitions, by name.
 	CustomFields(ctx context.Context, tenant int64) ([]*CustomField, error)
+	// Organization returns one organization with its domains. It returns
+	// ErrNotFound, also for a malformed id.
+	Organization(ctx context.Context, tenant int64, id string) (*Organization, error)
+	// TeamMembers returns a page of a team's members in user id order,
+	// reading only that page's membership rows, so that a team of 100,000
+	// pages as cheaply as a team of ten. It does not check that the team is
+	// live; callers do.
+	TeamMembers(ctx context.Context, tenant int64, team string, q MemberQuery) (*MemberPage, error)
 
 	// TokenByHash returns the token whose secret hashes to hash, revoked or
 	// not. It returns ErrNotFound.
@@ -48,6 +56,10 @@ type Store interface {
 	// AuditEvents returns the tenant's audit events matching q, newest
 	// first.
 	AuditEvents(ctx context.Context, tenant int64, q AuditQuery) ([]*AuditEvent, error)
+	// AuditEventsAfter returns the tenant's audit events matching q
+	// (Before aside) whose id is above after, oldest first: the order an
+	// export to a SIEM wants, resumable from the last id it wrote.
+	AuditEventsAfter(ctx context.Context, tenant int64, after int64, q AuditQuery) ([]*AuditEvent, error)
 	// LogProvisioning appends entries to the provisioning log.
 	LogProvisioning(ctx context.Context, entries []ProvisioningEntry) error
 
@@ -85,8 +97,7 @@ type Tx interface {
 	// tenant's seats are limited, going over the limit returns an
 	// *InvariantError with RuleSeats; while unlimited, it counts nothing.
 	// It writes without reading, so a store may send it with the writes
-	// around it in one round trip; writers that move seats run side by
-	// side, and only LockSeats waits for them.
+	// around it in one round trip; only LockSeats waits for it.
 	AddSeats(ctx context.Context, tenant int64, delta int) error
 	// CountSeats counts the live, active staff.
 	CountSeats(ctx context.Context, tenant int64) (int, error)
@@ -145,10 +156,26 @@ type Tx interface {
 	// OrganizationByDomain returns the organization that has domain. It
 	// returns ErrNotFound.
 	OrganizationByDomain(ctx context.Context, tenant int64, domain string) (*Organization, error)
+	// OrganizationForUpdate returns an organization with its domains,
+	// locked until the transaction ends. It returns ErrNotFound.
+	OrganizationForUpdate(ctx context.Context, tenant int64, id string) (*Organization, error)
+	// UpdateOrganization saves o's name and update time and replaces its
+	// domains with o.Domains. A name or domain another organization has
+	// is a ConflictError.
+	UpdateOrganization(ctx context.Context, o *Organization) error
+	// DeleteOrganization removes an organization and its domains, and
+	// takes its live users out of it (moving their version on), and
+	// returns how many users it took out. It returns ErrNotFound.
+	DeleteOrganization(ctx context.Context, tenant int64, id string, now time.Time) (int, error)
 	// InsertCustomField adds f. A name already defined is a ConflictError.
 	InsertCustomField(ctx context.Context, f *CustomField) error
 	// CustomFields returns the tenant's custom field definitions.
 	CustomFields(ctx context.Context, tenant int64) ([]*CustomField, error)
+	// DeleteCustomField removes the definition named name (exactly as
+	// defined) and its value from every live user that has one (moving
+	// their version on), and returns how many users had one. It returns
+	// ErrNotFound.
+	DeleteCustomField(ctx context.Context, tenant int64, name string, now time.Time) (int, error)
 
 	// InsertAudit appends events to the audit log.
 	InsertAudit(ctx context.Context, events ...*AuditEvent) error

@@ -1,5 +1,6 @@
 // Command scimd is the scimd server and its operator CLI: serve, migrate,
-// and tenant and token administration. Run "scimd --help" for the list.
+// tenant and token administration, and a tenant's users, teams and audit
+// log. Run "scimd --help" for the list.
 //
 // Configuration comes from flags, each with an environment variable
 // (SCIMD_ADDR, SCIMD_BASE_URL, SCIMD_DATABASE_URL, SCIMD_DATA_DIR); a flag

@@ -62,16 +62,34 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{name: "serve", summary: "serve SCIM, health checks and metrics over HTTP", run: serveCmd},
+		{name: "serve", summary: "serve SCIM, the admin API, health checks and metrics over HTTP", run: serveCmd},
 		{name: "migrate", summary: "apply pending database migrations", run: migrateCmd},
 		{name: "tenant", summary: "manage tenants", sub: []command{
 			{name: "create", summary: "add a tenant", run: tenantCreateCmd},
 			{name: "list", summary: "list the tenants", run: tenantListCmd},
+			{name: "update", summary: "rename a tenant or change its seats", run: tenantUpdateCmd},
 		}},
 		{name: "token", summary: "manage a tenant's bearer tokens", sub: []command{
 			{name: "create", summary: "make a token (its secret is shown once)", run: tokenCreateCmd},
 			{name: "list", summary: "list a tenant's tokens (never their secrets)", run: tokenListCmd},
 			{name: "revoke", summary: "revoke a token at once", run: tokenRevokeCmd},
+		}},
+		{name: "user", summary: "see and change a tenant's users", sub: []command{
+			{name: "list", summary: "list users, optionally matching a SCIM filter", run: userListCmd},
+			{name: "show", summary: "show a user: every field, who owns it, identities, teams", run: userShowCmd},
+			{name: "set", summary: "change fields of a user (FIELD=VALUE ...)", run: userSetCmd},
+		}},
+		{name: "team", summary: "see and change a tenant's teams", sub: []command{
+			{name: "list", summary: "list teams with their member counts", run: teamListCmd},
+			{name: "show", summary: "show a team and its members", run: teamShowCmd},
+			{name: "create", summary: "add a local team", run: teamCreateCmd},
+			{name: "rename", summary: "rename a local team", run: teamRenameCmd},
+			{name: "delete", summary: "delete a local team (its members stay)", run: teamDeleteCmd},
+			{name: "add", summary: "add users to a local team", run: teamAddCmd},
+			{name: "remove", summary: "remove users from a local team", run: teamRemoveCmd},
+		}},
+		{name: "audit", summary: "read a tenant's audit log", sub: []command{
+			{name: "export", summary: "write the audit log as JSON lines, oldest first, for a SIEM", run: auditExportCmd},
 		}},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/scimd/scimd/admin"
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/internal/httpx"
 	"github.com/scimd/scimd/scim"
@@ -136,8 +137,10 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string)
 	// token names the tenant.
 	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL})
 	mux.Handle(scim.Prefix+"/", scimHandler)
-	// The admin API (/api/v1/) and the tenant console (/t/{tenant}/...)
-	// mount here.
+	// The admin API for tenant admins. It checks admin tokens itself: the
+	// token names the tenant. (The tenant console, /t/{tenant}/..., will
+	// mount here too.)
+	mux.Handle(admin.Prefix+"/", admin.NewHandler(admin.Config{Service: svc, Log: log}))
 
 	// For the platform: probes and metrics carry no tenant data and need
 	// no token; keep them off the public network at the load balancer.
@@ -154,7 +157,7 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string)
 	// the access log and metrics see the final status, also of a panic,
 	// which Recover turns into a 500.
 	var h http.Handler = mux
-	h = httpx.Recover(log, h, scimPanicBody())
+	h = httpx.Recover(log, h, scimPanicBody(), admin.PanicBody())
 	h = metrics.Handler(h)
 	h = httpx.AccessLog(log, h)
 	h = httpx.AssignRequestID(h)
