@@ -59,7 +59,8 @@ func NewAuditRecord(e *directory.AuditEvent) AuditRecord {
 // before (an event id: the answer's nextBefore) with limit to page.
 func (h *handler) audit(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	q := directory.AuditQuery{ActorID: v.Get("actor"), TargetID: v.Get("target"), Action: v.Get("action"), Limit: defaultCount}
+	q := directory.AuditQuery{ActorID: v.Get("actor"), ActorKind: directory.ActorKind(v.Get("actorKind")),
+		TargetID: v.Get("target"), Action: v.Get("action"), Limit: defaultCount}
 	var err error
 	for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
 		if s := v.Get(name); s != "" {

@@ -62,11 +62,12 @@ type AuditEvent struct {
 
 // AuditQuery selects audit events, newest first.
 type AuditQuery struct {
-	ActorID  string
-	TargetID string
-	Action   string // an exact action, or a prefix ending in "." such as "user."
-	Since    time.Time
-	Until    time.Time
+	ActorKind ActorKind // "cli", "token", "user", "system", or "" for any
+	ActorID   string
+	TargetID  string
+	Action    string // an exact action, or a prefix ending in "." such as "user."
+	Since     time.Time
+	Until     time.Time
 	// Before pages backwards: only events with an id below it.
 	Before int64
 	Limit  int

@@ -86,6 +86,8 @@ var dialect = &sqlstore.Dialect{
 	JSONRows: func(elems, order string) string {
 		return "coalesce(json_agg(json_build_array(" + elems + ") ORDER BY " + order + "), '[]')"
 	},
+	JSONRemove: func(col, key string) string { return "(" + col + " - " + key + "::text)" },
+	JSONHas:    func(col, key string) string { return "(" + col + " ? " + key + "::text)" },
 	JSONText: func(col, key string) string {
 		return "(CASE WHEN jsonb_typeof(" + col + " -> " + key + "::text) = 'string' THEN " + col + " ->> " + key + "::text END)"
 	},

@@ -139,6 +139,12 @@ var dialect = &sqlstore.Dialect{
 	JSONRows: func(elems, order string) string {
 		return "coalesce(json_group_array(json_array(" + elems + ") ORDER BY " + order + "), '[]')"
 	},
+	// Custom field names are letters, digits, _ and -
+	// (directory.ValidCustomName): quoting one in a JSON path is safe.
+	JSONRemove: func(col, key string) string { return "json_remove(" + col + `, '$."' || ` + key + ` || '"')` },
+	JSONHas: func(col, key string) string {
+		return "(json_type(" + col + `, '$."' || ` + key + ` || '"') IS NOT NULL)`
+	},
 	// SQLite's ->> gives text, numbers and booleans (1 and 0) as SQL
 	// values; the CASE keeps a value of the wrong type from matching.
 	JSONText: func(col, key string) string {

@@ -155,6 +155,13 @@ var _ = add("AdminDeleteCustomField", func(t *testing.T, e *env) {
 	if len(fields) != 1 || fields[0].Name != "vip" {
 		t.Errorf("fields = %+v", fields)
 	}
+	// A boolean field's values go too (false included).
+	if err := e.svc.DeleteCustomField(e.ctx, admin, e.tenant.ID, "vip"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.reread(t, b.ID); len(got.Custom) != 0 || got.Version != b.Version+1 {
+		t.Errorf("b after deleting vip: custom %v version %d", got.Custom, got.Version)
+	}
 	evs := e.audit(t, "Tier")
 	if last := evs[len(evs)-1]; last.Action != "customfield.delete" || len(last.Changes) != 2 || last.Changes[1].Before != float64(1) {
 		t.Errorf("delete event: %+v", last)

@@ -2,9 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/scimd/scimd/directory"
@@ -130,19 +127,8 @@ func (t *tx) DeleteCustomField(ctx context.Context, tenant int64, name string, n
 	if n == 0 {
 		return 0, directory.ErrNotFound
 	}
-	// The one statement whose SQL differs: removing a key from a JSON
-	// document. Names are letters, digits, _ and - (ValidCustomName), so
-	// quoting one in an SQLite JSON path is safe.
-	var q string
-	switch t.s.d.Name {
-	case "postgres":
-		q = `UPDATE users SET custom = custom - $2::text, version = version + 1, updated_at = $3
-			WHERE tenant_id = $1 AND deleted_at IS NULL AND (custom -> $2::text) IS NOT NULL`
-	default:
-		q = `UPDATE users SET custom = json_remove(custom, '$."' || $2 || '"'), version = version + 1, updated_at = $3
-			WHERE tenant_id = $1 AND deleted_at IS NULL AND json_type(custom, '$."' || $2 || '"') IS NOT NULL`
-	}
-	users, err := t.db.Exec(ctx, q, tenant, name, now)
+	users, err := t.db.Exec(ctx, `UPDATE users SET custom = `+t.s.d.JSONRemove("custom", "$2")+`, version = version + 1, updated_at = $3
+		WHERE tenant_id = $1 AND deleted_at IS NULL AND `+t.s.d.JSONHas("custom", "$2"), tenant, name, now)
 	if err != nil {
 		return 0, t.s.mapError(err)
 	}
@@ -196,59 +182,4 @@ func (s *Store) TeamMembers(ctx context.Context, tenant int64, team string, q di
 		page.Next = page.Members[len(page.Members)-1].UserID
 	}
 	return page, nil
-}
-
-// AuditEventsAfter returns the tenant's audit events matching q (Before
-// aside) with an id above after, oldest first.
-func (s *Store) AuditEventsAfter(ctx context.Context, tenant int64, after int64, q directory.AuditQuery) ([]*directory.AuditEvent, error) {
-	c := &compiler{d: s.d, args: []any{tenant}}
-	var where strings.Builder
-	where.WriteString("tenant_id = $1 AND id > " + c.arg(after))
-	if q.ActorID != "" {
-		where.WriteString(" AND actor_id = " + c.arg(q.ActorID))
-	}
-	if q.TargetID != "" {
-		where.WriteString(" AND target_id = " + c.arg(q.TargetID))
-	}
-	if strings.HasSuffix(q.Action, ".") {
-		where.WriteString(" AND action LIKE " + c.arg(likeEscape(q.Action)+"%") + ` ESCAPE '\'`)
-	} else if q.Action != "" {
-		where.WriteString(" AND action = " + c.arg(q.Action))
-	}
-	if !q.Since.IsZero() {
-		where.WriteString(" AND at >= " + c.arg(directory.TimeValue(q.Since)))
-	}
-	if !q.Until.IsZero() {
-		where.WriteString(" AND at < " + c.arg(directory.TimeValue(q.Until)))
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > maxPage {
-		limit = maxPage
-	}
-	rows, err := s.db.Query(ctx, `SELECT id, tenant_id, at, actor_kind, actor_id, actor_scope, actor_role, action,
-		target_kind, target_id, target_name, changes, outcome, reason, request_id
-		FROM audit_events WHERE `+where.String()+` ORDER BY id LIMIT `+c.arg(limit), c.args...)
-	if err != nil {
-		return nil, s.mapError(err)
-	}
-	defer rows.Close()
-	var out []*directory.AuditEvent
-	for rows.Next() {
-		var e directory.AuditEvent
-		var changes string
-		if err := rows.Scan(&e.ID, &e.TenantID, scanTime(&e.At), &e.Actor.Kind, scanText(&e.Actor.ID),
-			scanText((*string)(&e.Actor.Scope)), scanText((*string)(&e.Actor.Role)), &e.Action,
-			scanText(&e.TargetKind), scanText(&e.TargetID), scanText(&e.TargetName), scanText(&changes),
-			&e.Outcome, scanText(&e.Reason), scanText(&e.RequestID)); err != nil {
-			return nil, s.mapError(err)
-		}
-		if changes != "" {
-			if err := json.Unmarshal([]byte(changes), &e.Changes); err != nil {
-				return nil, fmt.Errorf("audit event %d changes: %w", e.ID, err)
-			}
-		}
-		e.Actor.RequestID = e.RequestID
-		out = append(out, &e)
-	}
-	return out, s.mapError(rows.Err())
 }

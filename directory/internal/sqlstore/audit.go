@@ -32,11 +32,33 @@ func (t *tx) InsertAudit(ctx context.Context, events ...*directory.AuditEvent) e
 
 // AuditEvents returns the tenant's audit events matching q, newest first.
 func (s *Store) AuditEvents(ctx context.Context, tenant int64, q directory.AuditQuery) ([]*directory.AuditEvent, error) {
+	return s.auditEvents(ctx, tenant, q, 0, false)
+}
+
+// AuditEventsAfter returns the tenant's audit events matching q (Before
+// aside) with an id above after, oldest first: an export resumes from the
+// last id it wrote.
+func (s *Store) AuditEventsAfter(ctx context.Context, tenant int64, after int64, q directory.AuditQuery) ([]*directory.AuditEvent, error) {
+	q.Before = 0
+	return s.auditEvents(ctx, tenant, q, after, true)
+}
+
+// auditEvents reads events matching q: newest first, or, oldestFirst,
+// those with an id above after, oldest first.
+func (s *Store) auditEvents(ctx context.Context, tenant int64, q directory.AuditQuery, after int64, oldestFirst bool) ([]*directory.AuditEvent, error) {
 	c := &compiler{d: s.d, args: []any{tenant}}
 	var where strings.Builder
 	where.WriteString("tenant_id = $1")
+	order := " ORDER BY id DESC"
+	if oldestFirst {
+		where.WriteString(" AND id > " + c.arg(after))
+		order = " ORDER BY id"
+	}
 	if q.ActorID != "" {
 		where.WriteString(" AND actor_id = " + c.arg(q.ActorID))
+	}
+	if q.ActorKind != "" {
+		where.WriteString(" AND actor_kind = " + c.arg(string(q.ActorKind)))
 	}
 	if q.TargetID != "" {
 		where.WriteString(" AND target_id = " + c.arg(q.TargetID))
@@ -61,7 +83,7 @@ func (s *Store) AuditEvents(ctx context.Context, tenant int64, q directory.Audit
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, tenant_id, at, actor_kind, actor_id, actor_scope, actor_role, action,
 		target_kind, target_id, target_name, changes, outcome, reason, request_id
-		FROM audit_events WHERE `+where.String()+` ORDER BY id DESC LIMIT `+c.arg(limit), c.args...)
+		FROM audit_events WHERE `+where.String()+order+` LIMIT `+c.arg(limit), c.args...)
 	if err != nil {
 		return nil, s.mapError(err)
 	}

@@ -27,6 +27,9 @@ type Dialect struct {
 	// JSONRows aggregates rows into one JSON array of arrays: elems are
 	// the expressions of each inner array, order their order.
 	JSONRows func(elems, order string) string
+	// JSONRemove is the JSON object in col without the member named by
+	// the parameter key; JSONHas is true when it has that member.
+	JSONRemove, JSONHas func(col, key string) string
 	// JSONText, JSONNumber and JSONBool read the member named by the
 	// parameter key of the JSON object in column col, as text, a number
 	// or a boolean (NULL when absent).
