@@ -16,6 +16,7 @@ import (
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/directory/postgres"
 	"github.com/scimd/scimd/directory/sqlite"
+	"github.com/scimd/scimd/internal/secretbox"
 	"github.com/scimd/scimd/internal/testdb"
 	"github.com/scimd/scimd/scim"
 )
@@ -32,6 +33,7 @@ type server struct {
 	adminToken string
 	scimToken  string
 	log        *syncBuffer
+	secrets    *secretbox.Box
 }
 
 // backends runs fn on SQLite and on PostgreSQL.
@@ -118,8 +120,17 @@ func newServer(t *testing.T, st directory.Store) *server {
 	srv := httptest.NewServer(mux)
 	sh := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: srv.URL})
 	mux.Handle(scim.Prefix+"/", sh)
+	box, err := secretbox.New(bytes.Repeat([]byte{3}, secretbox.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.secrets = box
 	mux.Handle(admin.Prefix+"/", admin.NewHandler(admin.Config{Service: svc, Log: log,
-		Authenticators: []admin.Authenticator{admin.TokenAuthenticator(svc), testSessions(svc, tn.ID)}}))
+		Authenticators: []admin.Authenticator{admin.TokenAuthenticator(svc), testSessions(svc, tn.ID)},
+		Secrets:        box,
+		RedirectURI: func(t *directory.Tenant, kind directory.ConnectionKind) string {
+			return "https://id.example.com/t/" + t.Slug + "/sso/" + string(kind) + "/callback"
+		}}))
 	s.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/internal/httpx"
+	"github.com/scimd/scimd/internal/secretbox"
 )
 
 // Prefix is where the admin API lives.
@@ -34,19 +35,29 @@ type Config struct {
 	// means admin-scope bearer tokens only (TokenAuthenticator); sign-in
 	// sessions add theirs here.
 	Authenticators []Authenticator
+	// Secrets seals the secrets of sign-in connections (OIDC client
+	// secrets) before they are stored; without it, setting one is refused.
+	Secrets secretbox.Keeper
+	// RedirectURI returns the URL a connection's provider sends browsers
+	// back to, shown with each connection so admins can register it; nil
+	// shows none.
+	RedirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
 }
 
 type handler struct {
-	svc  *directory.Service
-	log  *slog.Logger
-	auth []Authenticator
-	mux  *http.ServeMux
+	svc         *directory.Service
+	log         *slog.Logger
+	auth        []Authenticator
+	mux         *http.ServeMux
+	secrets     secretbox.Keeper
+	redirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
 }
 
 // NewHandler returns the handler for everything under /api/v1/. Mount it
 // at "/api/v1/".
 func NewHandler(cfg Config) http.Handler {
-	h := &handler{svc: cfg.Service, log: cfg.Log, auth: cfg.Authenticators, mux: http.NewServeMux()}
+	h := &handler{svc: cfg.Service, log: cfg.Log, auth: cfg.Authenticators, mux: http.NewServeMux(),
+		secrets: cfg.Secrets, redirectURI: cfg.RedirectURI}
 	if h.auth == nil {
 		h.auth = []Authenticator{TokenAuthenticator(cfg.Service)}
 	}
@@ -85,6 +96,13 @@ func NewHandler(cfg Config) http.Handler {
 	route("DELETE /custom-fields/{name}", h.deleteCustomField)
 	route("GET /seats", h.seats)
 	route("GET /audit", h.audit)
+	route("GET /sso", h.getSSO)
+	route("PATCH /sso/settings", h.patchSSOSettings)
+	route("GET /sso/connections", h.listConnections)
+	route("POST /sso/connections", h.createConnection)
+	route("GET /sso/connections/{id}", h.getConnection)
+	route("PATCH /sso/connections/{id}", h.patchConnection)
+	route("DELETE /sso/connections/{id}", h.deleteConnection)
 	// ServeMux's own 404 and 405 are plain text; a client of a JSON API
 	// gets JSON.
 	h.mux.Handle(Prefix+"/", h.route(h.notFound))

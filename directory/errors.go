@@ -63,6 +63,7 @@ const (
 	RuleSeats            = "seats"             // staff fit in the tenant's seats
 	RuleBreakGlass       = "break_glass"       // break-glass accounts stay local
 	RuleTokenScope       = "token_scope"
+	RuleSSOEnforced      = "sso_enforced" // with SSO enforced, only break-glass accounts use passwords
 )
 
 // InvariantError refuses a change that would break one of the directory's

@@ -204,6 +204,13 @@ func (s *Service) saveUser(ctx context.Context, tx Tx, actor Actor, before, next
 			return nil, lastAdmin(before, next)
 		}
 	}
+	if before.Active && !next.Active {
+		// A disabled user's sessions end with the change (and a session
+		// lookup refuses an inactive user in any case).
+		if err := tx.EndUserSessions(ctx, next.TenantID, next.ID, next.Updated, "user disabled"); err != nil {
+			return nil, err
+		}
+	}
 	if action == "" {
 		action = "user.update"
 		switch {
@@ -272,6 +279,9 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, tenant int64, id 
 			if n == 0 {
 				return lastAdmin(before, next)
 			}
+		}
+		if err := tx.EndUserSessions(ctx, tenant, id, now, "user deleted"); err != nil {
+			return err
 		}
 		teams, err := tx.RemoveFromAllTeams(ctx, tenant, id, now)
 		if err != nil {

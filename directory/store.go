@@ -63,6 +63,17 @@ type Store interface {
 	// LogProvisioning appends entries to the provisioning log.
 	LogProvisioning(ctx context.Context, entries []ProvisioningEntry) error
 
+	// Connections returns the tenant's sign-in connections, by name.
+	Connections(ctx context.Context, tenant int64) ([]*Connection, error)
+	// Connection returns one connection. It returns ErrNotFound, also for
+	// a malformed id.
+	Connection(ctx context.Context, tenant int64, id string) (*Connection, error)
+	// LinksOfUser returns the links to a user, oldest first.
+	LinksOfUser(ctx context.Context, tenant int64, user string) ([]*Link, error)
+	// SessionByHash returns the session whose secret hashes to hash,
+	// ended or not, of any tenant. It returns ErrNotFound.
+	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
+
 	// Write runs fn in one transaction, committed if fn returns nil and
 	// rolled back otherwise. fn may run more than once if the database
 	// asks for a retry, so it must not have other effects.
@@ -179,4 +190,53 @@ type Tx interface {
 
 	// InsertAudit appends events to the audit log.
 	InsertAudit(ctx context.Context, events ...*AuditEvent) error
+
+	// InsertConnection adds c. A name another connection of the tenant
+	// has (in any case) is a ConflictError.
+	InsertConnection(ctx context.Context, c *Connection) error
+	// ConnectionForUpdate returns a connection, locked until the
+	// transaction ends. It returns ErrNotFound.
+	ConnectionForUpdate(ctx context.Context, tenant int64, id string) (*Connection, error)
+	// UpdateConnection saves c's name, enabled flag, config, secret and
+	// update time. It returns ErrNotFound or a ConflictError on the name.
+	UpdateConnection(ctx context.Context, c *Connection) error
+	// DeleteConnection removes a connection with its links and pending
+	// sign-ins. It returns ErrNotFound.
+	DeleteConnection(ctx context.Context, tenant int64, id string) error
+
+	// LinkBySubject returns the link of subject at a connection. It
+	// returns ErrNotFound.
+	LinkBySubject(ctx context.Context, tenant int64, connection, subject string) (*Link, error)
+	// InsertLink adds l. It returns a ConflictError (Field "subject" or
+	// "user") when the subject or the user is linked at the connection
+	// already.
+	InsertLink(ctx context.Context, l *Link) error
+	// TouchLink records a sign-in through a link.
+	TouchLink(ctx context.Context, tenant int64, connection, subject string, at time.Time) error
+
+	// InsertPendingSignIn adds p.
+	InsertPendingSignIn(ctx context.Context, p *PendingSignIn) error
+	// TakePendingSignIn deletes the pending sign-in whose state hashes to
+	// hash and returns it, expired or not: of two transactions taking
+	// the same one, one gets it and the other ErrNotFound.
+	TakePendingSignIn(ctx context.Context, tenant int64, hash []byte) (*PendingSignIn, error)
+	// DeleteExpired removes pending sign-ins that expired before now and
+	// sessions that ended or expired before purgeBefore, of every tenant,
+	// and returns how many rows it removed.
+	DeleteExpired(ctx context.Context, now, purgeBefore time.Time) (int, error)
+
+	// InsertSession adds s.
+	InsertSession(ctx context.Context, s *Session) error
+	// TouchSession records use of a live session: its last-seen time and
+	// its new idle expiry.
+	TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
+	// EndSession ends a live session. It returns ErrNotFound when it is
+	// unknown or ended already.
+	EndSession(ctx context.Context, tenant int64, id string, at time.Time, reason string) error
+	// EndUserSessions ends every live session of a user. It writes without
+	// reading, so a store may send it with the writes around it.
+	EndUserSessions(ctx context.Context, tenant int64, user string, at time.Time, reason string) error
+	// EndConnectionSessions ends every live session begun through a
+	// connection, and returns how many.
+	EndConnectionSessions(ctx context.Context, tenant int64, connection string, at time.Time, reason string) (int, error)
 }

@@ -24,6 +24,8 @@ type Settings struct {
 	// HardDeleteAfter, when positive, is how long a deleted user's
 	// tombstone is kept before it may be purged.
 	HardDeleteAfter time.Duration `json:"hardDeleteAfter,omitempty"`
+	// SSO holds the tenant's sign-in choices.
+	SSO SSOSettings `json:"sso,omitzero"`
 }
 
 // SeatUsage is what a tenant's admins see of its seats.

@@ -139,21 +139,25 @@ func (c dbConfig) checks() []check {
 
 // serveConfig is what scimd serve reads.
 type serveConfig struct {
-	Addr    string
-	BaseURL string // "" means http://<the address serve listens on>
-	DB      dbConfig
+	Addr     string
+	BaseURL  string // "" means http://<the address serve listens on>
+	DB       dbConfig
+	Key      keyConfig
+	Sessions sessionConfig
 }
 
 func (c *serveConfig) register(fs *flagSet) {
 	fs.stringEnv(&c.Addr, "addr", "SCIMD_ADDR", defaultAddr,
 		"`HOST:PORT` to listen on (port 0 picks a free one)")
 	fs.stringEnv(&c.BaseURL, "base-url", "SCIMD_BASE_URL", "",
-		"public `URL` clients reach scimd at, for SCIM locations (default http://ADDR)")
+		"public `URL` clients reach scimd at, for SCIM locations and sign-in redirect URIs (default http://ADDR)")
 	c.DB.register(fs)
+	c.Key.register(fs)
+	c.Sessions.register(fs)
 }
 
 func (c serveConfig) validate() error {
-	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks())
+	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks(), c.Key.checks(), c.Sessions.checks())
 }
 
 func (c serveConfig) addrChecks() []check {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestServeConfigValidate(t *testing.T) {
-	good := serveConfig{Addr: "127.0.0.1:8080", DB: dbConfig{DataDir: "./scimd-data"}}
+	good := serveConfig{Addr: "127.0.0.1:8080", DB: dbConfig{DataDir: "./scimd-data"}, Sessions: sessionConfig{Idle: "2h", Max: "12h"}}
 	tests := []struct {
 		name   string
 		change func(*serveConfig)
@@ -34,9 +34,17 @@ func TestServeConfigValidate(t *testing.T) {
 		{"sqlite without path", func(c *serveConfig) { c.DB.DatabaseURL = "sqlite:" }, []string{"sqlite: needs a file path"}},
 		{"sqlite memory", func(c *serveConfig) { c.DB.DatabaseURL = "sqlite::memory:" }, []string{"sqlite: needs a file path"}},
 		{"no data dir", func(c *serveConfig) { c.DB.DataDir = "" }, []string{"--data-dir (SCIMD_DATA_DIR) is empty"}},
+		{"secret key", func(c *serveConfig) { c.Key.SecretKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" }, nil},
+		{"short secret key", func(c *serveConfig) { c.Key.SecretKey = "c2hvcnQ=" }, []string{"--secret-key (SCIMD_SECRET_KEY): the key is 5 bytes once decoded; it must be 32"}},
+		{"secret key not base64", func(c *serveConfig) { c.Key.SecretKey = "hunter22 hunter22!" }, []string{"--secret-key (SCIMD_SECRET_KEY): the key is not base64"}},
+		{"session durations", func(c *serveConfig) { c.Sessions = sessionConfig{Idle: "30m", Max: "8h"} }, nil},
+		{"session idle not a duration", func(c *serveConfig) { c.Sessions.Idle = "2 hours" }, []string{`--session-idle (SCIMD_SESSION_IDLE) "2 hours" is not a duration`}},
+		{"session idle too short", func(c *serveConfig) { c.Sessions.Idle = "10s" }, []string{"--session-idle (SCIMD_SESSION_IDLE) 10s must be between 1m and 168h"}},
+		{"session max too long", func(c *serveConfig) { c.Sessions.Max = "1000h" }, []string{"--session-max (SCIMD_SESSION_MAX) 1000h0m0s must be between 5m and 720h"}},
+		{"session max below idle", func(c *serveConfig) { c.Sessions = sessionConfig{Idle: "4h", Max: "1h"} }, []string{"--session-max (SCIMD_SESSION_MAX) 1h0m0s is shorter than --session-idle 4h0m0s"}},
 		{"every problem at once",
 			func(c *serveConfig) {
-				*c = serveConfig{Addr: "nope", BaseURL: "ftp://x", DB: dbConfig{DatabaseURL: "mysql://x"}}
+				*c = serveConfig{Addr: "nope", BaseURL: "ftp://x", DB: dbConfig{DatabaseURL: "mysql://x"}, Sessions: c.Sessions}
 			},
 			[]string{"--addr", "--base-url", "--database-url"}},
 	}
@@ -108,6 +116,8 @@ func TestFlagEnvPrecedence(t *testing.T) {
 			serveConfig{Addr: ":9001", DB: dbConfig{DataDir: "/env"}}},
 		{"an empty variable is unset", nil, map[string]string{"SCIMD_ADDR": ""},
 			serveConfig{Addr: "127.0.0.1:8080", DB: dbConfig{DataDir: "./scimd-data"}}},
+		{"sign-in from env", nil, map[string]string{"SCIMD_SECRET_KEY": "k", "SCIMD_SESSION_IDLE": "30m", "SCIMD_SESSION_MAX": "8h"},
+			serveConfig{Addr: "127.0.0.1:8080", DB: dbConfig{DataDir: "./scimd-data"}, Key: keyConfig{SecretKey: "k"}, Sessions: sessionConfig{Idle: "30m", Max: "8h"}}},
 		{"an explicit empty flag beats env", []string{"--base-url", ""}, map[string]string{"SCIMD_BASE_URL": "https://env"},
 			serveConfig{Addr: "127.0.0.1:8080", DB: dbConfig{DataDir: "./scimd-data"}}},
 	}
@@ -118,6 +128,9 @@ func TestFlagEnvPrecedence(t *testing.T) {
 			c.register(fs)
 			if _, err := fs.parse(tt.args, &env{getenv: getenv(tt.env)}); err != nil {
 				t.Fatal(err)
+			}
+			if tt.want.Sessions == (sessionConfig{}) {
+				tt.want.Sessions = sessionConfig{Idle: "2h0m0s", Max: "12h0m0s"}
 			}
 			if c != tt.want {
 				t.Errorf("config = %+v, want %+v", c, tt.want)

@@ -3,8 +3,9 @@
 // log. Run "scimd --help" for the list.
 //
 // Configuration comes from flags, each with an environment variable
-// (SCIMD_ADDR, SCIMD_BASE_URL, SCIMD_DATABASE_URL, SCIMD_DATA_DIR); a flag
-// beats its variable. This package is the only place configuration is
+// (SCIMD_ADDR, SCIMD_BASE_URL, SCIMD_DATABASE_URL, SCIMD_DATA_DIR,
+// SCIMD_SECRET_KEY, SCIMD_SESSION_IDLE, SCIMD_SESSION_MAX); a flag beats
+// its variable. This package is the only place configuration is
 // read, and the only one that imports every other.
 package main
 

@@ -88,6 +88,14 @@ func commands() []command {
 			{name: "add", summary: "add users to a local team", run: teamAddCmd},
 			{name: "remove", summary: "remove users from a local team", run: teamRemoveCmd},
 		}},
+		{name: "sso", summary: "configure how a tenant's staff sign in", sub: []command{
+			{name: "show", summary: "show a tenant's sign-in settings and connections (never secrets)", run: ssoShowCmd},
+			{name: "set-oidc", summary: "add or change a tenant's OIDC connection", run: ssoSetOIDCCmd},
+			{name: "enforce", summary: "turn SSO enforcement on or off (passwords only for break-glass)", run: ssoEnforceCmd},
+			{name: "settings", summary: "how first sign-ins link, just-in-time users, IdP-initiated sign-in", run: ssoSettingsCmd},
+			{name: "test", summary: "fetch a connection's discovery document and keys and report what is wrong", run: ssoTestCmd},
+			{name: "delete", summary: "delete a connection, its links and its sessions", run: ssoDeleteCmd},
+		}},
 		{name: "audit", summary: "read a tenant's audit log", sub: []command{
 			{name: "export", summary: "write the audit log as JSON lines, oldest first, for a SIEM", run: auditExportCmd},
 		}},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +18,10 @@ import (
 	"github.com/scimd/scimd/admin"
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/internal/httpx"
+	"github.com/scimd/scimd/internal/secretbox"
 	"github.com/scimd/scimd/scim"
+	"github.com/scimd/scimd/sso"
+	"github.com/scimd/scimd/sso/oidc"
 )
 
 const (
@@ -30,7 +34,19 @@ const (
 	flushEvery = time.Minute
 	// probeTimeout bounds each database question /readyz asks.
 	probeTimeout = 2 * time.Second
+	// sweepEvery is how often expired pending sign-ins and old sessions
+	// are deleted.
+	sweepEvery = 5 * time.Minute
 )
+
+// signInConfig is what the sign-in routes need besides the directory.
+type signInConfig struct {
+	keeper   secretbox.Keeper
+	sessions directory.SessionPolicy
+	now      func() time.Time
+	// client talks to identity providers; nil for the default.
+	client *http.Client
+}
 
 // serveCmd serves HTTP until ctx ends (SIGTERM or SIGINT), then shuts down
 // gracefully: in-flight requests finish, token use is flushed, the
@@ -64,8 +80,18 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 	if base == "" {
 		base = defaultBaseURL(ln.Addr())
 	}
+	keeper, keySource, created, err := c.Key.keeper(c.DB)
+	if err != nil {
+		ln.Close()
+		st.Close()
+		return err
+	}
+	logKey(log, c.DB, keySource, created)
+	if u, _ := url.Parse(base); u != nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		log.Warn("the base URL is plain http: browsers drop the Secure session cookie, so signing in works only behind https; set --base-url https://...", "base_url", base)
+	}
 	svc := directory.NewService(st, e.now)
-	h, closeHandlers, err := handler(svc, st, log, base)
+	h, closeHandlers, err := handler(svc, st, log, base, signInConfig{keeper: keeper, sessions: c.Sessions.policy(), now: e.now})
 	if err != nil {
 		ln.Close()
 		st.Close()
@@ -87,6 +113,11 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 		defer close(flushed)
 		flushTokenUse(flushCtx, svc, log, flushEvery)
 	}()
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		sweepSignIns(flushCtx, svc, log, sweepEvery)
+	}()
 
 	err = httpx.Serve(ctx, httpx.NewServer(h, log), ln, shutdownGrace)
 
@@ -99,6 +130,7 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 	ccancel()
 	stopFlush()
 	<-flushed
+	<-swept
 	// Requests have finished (or, past the grace period, been cut off), so
 	// this flush writes the last token use there will be.
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -116,7 +148,7 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 // handler returns everything scimd serves over HTTP, inside the middleware
 // every request passes, and a function that closes the handlers once
 // requests are done. This is the one place routes are mounted.
-func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string) (http.Handler, func(context.Context) error, error) {
+func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string, sc signInConfig) (http.Handler, func(context.Context) error, error) {
 	reg := prometheus.NewRegistry()
 	for _, c := range []prometheus.Collector{
 		collectors.NewGoCollector(),
@@ -137,10 +169,23 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string)
 	// token names the tenant.
 	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL})
 	mux.Handle(scim.Prefix+"/", scimHandler)
-	// The admin API for tenant admins. It checks admin tokens itself: the
-	// token names the tenant. (The tenant console, /t/{tenant}/..., will
-	// mount here too.)
-	mux.Handle(admin.Prefix+"/", admin.NewHandler(admin.Config{Service: svc, Log: log}))
+	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
+	// page, OIDC, sessions. (The tenant console will mount here too.)
+	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
+		Connectors: []sso.Connector{oidc.New(sc.keeper, sc.client, sc.now)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	mux.Handle("/t/", signIn)
+	// The admin API for tenant admins. At /api/v1 it takes admin tokens,
+	// which name the tenant; at /t/{tenant}/api/v1, where the browser
+	// sends the tenant's session cookie, it takes a signed-in owner's or
+	// admin's session.
+	adminConfig := admin.Config{Service: svc, Log: log, Secrets: sc.keeper, RedirectURI: signIn.CallbackURL}
+	mux.Handle(admin.Prefix+"/", admin.NewHandler(adminConfig))
+	sessionAdmin := adminConfig
+	sessionAdmin.Authenticators = []admin.Authenticator{signIn.Authenticator()}
+	mux.Handle("/t/{tenant}"+admin.Prefix+"/", signIn.TenantAPI(admin.NewHandler(sessionAdmin)))
 
 	// For the platform: probes and metrics carry no tenant data and need
 	// no token; keep them off the public network at the load balancer.
@@ -226,6 +271,30 @@ func flushTokenUse(ctx context.Context, svc *directory.Service, log *slog.Logger
 			cancel()
 		}
 	}
+}
+
+// sweepSignIns deletes expired pending sign-ins and old sessions every
+// interval until ctx ends.
+func sweepSignIns(ctx context.Context, svc *directory.Service, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			if _, err := svc.SweepSignIns(sctx); err != nil {
+				log.Warn("can't delete expired sign-ins and sessions; will retry", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+func isLoopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // defaultBaseURL is http://ADDR for the address serve listens on; an

@@ -52,6 +52,7 @@ var constraints = map[string]directory.ConflictError{
 	"organization_domains_pkey": {Kind: "organization", Field: directory.FieldOrgDomains},
 	"custom_fields_name":        {Kind: "custom field", Field: directory.FieldCustomFieldName},
 	"custom_fields_pkey":        {Kind: "custom field", Field: directory.FieldCustomFieldName},
+	"sso_connections_name":      {Kind: "connection", Field: "name"},
 }
 
 // mapError turns driver errors into the directory's: no rows into
