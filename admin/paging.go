@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +63,7 @@ func (p page) apply(q *directory.Query) error {
 		return nil
 	}
 	if *p.cursor != "" {
-		c, err := decodeCursor(*p.cursor)
+		c, err := directory.ParseCursor(*p.cursor)
 		if err != nil {
 			return err
 		}
@@ -87,34 +85,7 @@ func (p page) list(total int, next *directory.Cursor) listJSON {
 	if p.cursor == nil {
 		l.StartIndex = p.startIndex
 	} else if next != nil {
-		l.NextCursor = encodeCursor(next)
+		l.NextCursor = next.Encode()
 	}
 	return l
-}
-
-// A cursor is the last row's sort value and id, opaque to clients:
-// base64url of a small JSON array.
-func encodeCursor(c *directory.Cursor) string {
-	b, _ := json.Marshal([]any{c.Value, c.ID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (*directory.Cursor, error) {
-	bad := invalidf("cursor", "The cursor is not one this server gave; start again without it.")
-	if len(s) > 1024 {
-		return nil, bad
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	var parts []any
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 2 {
-		return nil, bad
-	}
-	id, ok := parts[1].(string)
-	if !ok {
-		return nil, bad
-	}
-	return &directory.Cursor{Value: parts[0], ID: id}, nil
 }

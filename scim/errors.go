@@ -43,6 +43,8 @@ const (
 	TypeNoTarget      = "noTarget"
 	TypeInvalidValue  = "invalidValue"
 	TypeInvalidVers   = "invalidVers"
+	// RFC 9865 §5: a cursor this server did not give, or one that expired.
+	TypeInvalidCursor = "invalidCursor"
 )
 
 func errorf(status int, scimType, format string, args ...any) *Error {
@@ -65,6 +67,9 @@ func errorFor(err error) *Error {
 		return &Error{Status: http.StatusConflict, ScimType: TypeUniqueness, Detail: e.Detail()}
 	}
 	if e, ok := errors.AsType[*directory.ValidationError](err); ok {
+		if e.Field == "cursor" {
+			return &Error{Status: http.StatusBadRequest, ScimType: TypeInvalidCursor, Detail: e.Detail}
+		}
 		return &Error{Status: http.StatusBadRequest, ScimType: TypeInvalidValue, Detail: e.Detail}
 	}
 	if e, ok := errors.AsType[*directory.InvariantError](err); ok {

@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -193,7 +192,7 @@ func (qc *queryCompiler) query(p *listParams) (directory.Query, error) {
 	if p.cursor != nil {
 		q.Offset = 0
 		if *p.cursor != "" {
-			c, err := decodeCursor(*p.cursor)
+			c, err := directory.ParseCursor(*p.cursor)
 			if err != nil {
 				return q, err
 			}
@@ -201,36 +200,6 @@ func (qc *queryCompiler) query(p *listParams) (directory.Query, error) {
 		}
 	}
 	return q, nil
-}
-
-// A cursor (RFC 9865) is the last row's sort value and id, opaque to
-// clients: base64url of a small JSON array.
-func encodeCursor(c *directory.Cursor) string {
-	if c == nil {
-		return ""
-	}
-	b, _ := json.Marshal([]any{c.Value, c.ID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (*directory.Cursor, error) {
-	bad := errorf(http.StatusBadRequest, TypeInvalidValue, "The cursor %q is not one this server gave; start again without it.", s)
-	if len(s) > 1024 {
-		return nil, bad
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	var parts []any
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 2 {
-		return nil, bad
-	}
-	id, ok := parts[1].(string)
-	if !ok {
-		return nil, bad
-	}
-	return &directory.Cursor{Value: parts[0], ID: id}, nil
 }
 
 // listResponse is a page of resources (RFC 7644 §3.4.2; nextCursor from
@@ -249,7 +218,7 @@ func newListResponse(p *listParams, total int, next *directory.Cursor, resources
 	if p.cursor == nil {
 		resp.StartIndex = p.startIndex
 	} else {
-		resp.NextCursor = encodeCursor(next)
+		resp.NextCursor = next.Encode()
 	}
 	return resp
 }

@@ -118,7 +118,7 @@ func TestUserListing(t *testing.T) {
 		if strings.Join(names, ",") != "u1@x.example,u2@x.example,u3@x.example,u4@x.example,u5@x.example,u6@x.example,u7@x.example" {
 			t.Errorf("cursor pages: %v", names)
 		}
-		s.do("GET", "/scim/v2/Users?cursor=garbage", nil).wantError(t, 400, "invalidValue")
+		s.do("GET", "/scim/v2/Users?cursor=garbage", nil).wantError(t, 400, "invalidCursor")
 		// attributes and excludedAttributes.
 		l := s.do("GET", "/scim/v2/Users?attributes=userName&count=1", nil).want(t, 200)
 		u := l.list()[0]
