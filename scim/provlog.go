@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,12 +13,19 @@ import (
 
 // provLog writes the provisioning log off the request path: entries queue
 // and are written in batches, so logging a request costs it no database
-// round trip. A full queue drops entries rather than slowing the IdP, and
-// counts them.
+// round trip. The queue is a slice under a mutex rather than a channel, so
+// that a request does not wake the writer: the writer wakes on its timer,
+// or when a batch is full. A full queue drops entries rather than slowing
+// the IdP, and counts them.
 type provLog struct {
-	svc     *directory.Service
-	log     *slog.Logger
-	ch      chan directory.ProvisioningEntry
+	svc *directory.Service
+	log *slog.Logger
+
+	mu      sync.Mutex
+	queue   []directory.ProvisioningEntry
+	closed  bool
+	full    chan struct{} // a batch is waiting; buffered, never blocks
+	stop    chan struct{}
 	done    chan struct{}
 	dropped atomic.Int64
 }
@@ -29,57 +37,75 @@ const (
 )
 
 func newProvLog(svc *directory.Service, log *slog.Logger) *provLog {
-	p := &provLog{svc: svc, log: log, ch: make(chan directory.ProvisioningEntry, provQueue), done: make(chan struct{})}
+	p := &provLog{svc: svc, log: log, full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
 	return p
 }
 
 func (p *provLog) add(e directory.ProvisioningEntry) {
-	select {
-	case p.ch <- e:
-	default:
-		if p.dropped.Add(1)%1000 == 1 {
-			p.log.Warn("provisioning log queue full; entries dropped", "dropped", p.dropped.Load())
+	p.mu.Lock()
+	if p.closed || len(p.queue) >= provQueue {
+		p.mu.Unlock()
+		if n := p.dropped.Add(1); n%1000 == 1 {
+			p.log.Warn("provisioning log queue full; entries dropped", "dropped", n)
+		}
+		return
+	}
+	p.queue = append(p.queue, e)
+	n := len(p.queue)
+	p.mu.Unlock()
+	if n == provBatch {
+		select {
+		case p.full <- struct{}{}:
+		default:
 		}
 	}
 }
 
+// take removes and returns what is queued.
+func (p *provLog) take() []directory.ProvisioningEntry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.queue
+	p.queue = nil
+	return q
+}
+
 func (p *provLog) run() {
 	defer close(p.done)
-	batch := make([]directory.ProvisioningEntry, 0, provBatch)
 	tick := time.NewTicker(provFlushEach)
 	defer tick.Stop()
 	flush := func() {
-		if len(batch) == 0 {
-			return
+		for q := p.take(); len(q) > 0; q = q[min(provBatch, len(q)):] {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := p.svc.LogProvisioning(ctx, q[:min(provBatch, len(q))]); err != nil {
+				p.log.Error("provisioning log write failed", "entries", min(provBatch, len(q)), "err", err)
+			}
+			cancel()
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := p.svc.LogProvisioning(ctx, batch); err != nil {
-			p.log.Error("provisioning log write failed", "entries", len(batch), "err", err)
-		}
-		batch = batch[:0]
 	}
 	for {
 		select {
-		case e, ok := <-p.ch:
-			if !ok {
-				flush()
-				return
-			}
-			batch = append(batch, e)
-			if len(batch) == provBatch {
-				flush()
-			}
+		case <-p.stop:
+			flush()
+			return
+		case <-p.full:
+			flush()
 		case <-tick.C:
 			flush()
 		}
 	}
 }
 
-// close writes what is queued and stops.
+// close writes what is queued and stops; entries added after it are
+// dropped.
 func (p *provLog) close(ctx context.Context) error {
-	close(p.ch)
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.stop)
+	}
+	p.mu.Unlock()
 	select {
 	case <-p.done:
 		return nil
