@@ -74,6 +74,19 @@ type Store interface {
 	// ended or not, of any tenant. It returns ErrNotFound.
 	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
 
+	// BreakGlassCredentials returns a break-glass account's credentials
+	// with CodesLeft filled in. It returns ErrNotFound when the account has
+	// none (it was never enrolled, or was reset).
+	BreakGlassCredentials(ctx context.Context, tenant int64, user string) (*BreakGlassCredentials, error)
+	// BreakGlassLink returns the link whose secret hashes to hash, used or
+	// expired or not. It returns ErrNotFound.
+	BreakGlassLink(ctx context.Context, tenant int64, hash []byte) (*BreakGlassLink, error)
+	// BreakGlassLinks returns a user's unused links of a purpose, newest
+	// first.
+	BreakGlassLinks(ctx context.Context, tenant int64, user string, purpose LinkPurpose) ([]*BreakGlassLink, error)
+	// Throttles returns the throttles of keys that have one.
+	Throttles(ctx context.Context, tenant int64, keys []string) ([]*Throttle, error)
+
 	// Write runs fn in one transaction, committed if fn returns nil and
 	// rolled back otherwise. fn may run more than once if the database
 	// asks for a retry, so it must not have other effects.
@@ -239,4 +252,43 @@ type Tx interface {
 	// EndConnectionSessions ends every live session begun through a
 	// connection, and returns how many.
 	EndConnectionSessions(ctx context.Context, tenant int64, connection string, at time.Time, reason string) (int, error)
+
+	// CountBreakGlass counts the tenant's live, active break-glass
+	// accounts.
+	CountBreakGlass(ctx context.Context, tenant int64) (int, error)
+	// BreakGlassCredentialsForUpdate returns an account's credentials,
+	// locked until the transaction ends. It returns ErrNotFound.
+	BreakGlassCredentialsForUpdate(ctx context.Context, tenant int64, user string) (*BreakGlassCredentials, error)
+	// SaveBreakGlassCredentials adds or replaces c.
+	SaveBreakGlassCredentials(ctx context.Context, c *BreakGlassCredentials) error
+	// DeleteBreakGlassCredentials removes an account's credentials, its
+	// recovery codes and its unused links. Removing none is no error.
+	DeleteBreakGlassCredentials(ctx context.Context, tenant int64, user string) error
+	// ReplaceRecoveryCodes replaces an account's recovery codes with
+	// hashes (each the SHA-256 of a code).
+	ReplaceRecoveryCodes(ctx context.Context, tenant int64, user string, hashes [][]byte) error
+	// UseRecoveryCode marks the unused code that hashes to hash used. It
+	// returns ErrNotFound when there is none: unknown, or used already.
+	UseRecoveryCode(ctx context.Context, tenant int64, user string, hash []byte, at time.Time) error
+	// UseTOTPStep records step as the account's last TOTP step if it is
+	// later than the one recorded. It returns ErrNotFound when it is not
+	// (a code replayed) or the account has no credentials.
+	UseTOTPStep(ctx context.Context, tenant int64, user string, step int64) error
+	// InsertBreakGlassLink adds l.
+	InsertBreakGlassLink(ctx context.Context, l *BreakGlassLink) error
+	// UseBreakGlassLink marks the unused link that hashes to hash used at
+	// at and returns it, expired or not: of two transactions using the
+	// same link, one gets it and the other ErrNotFound.
+	UseBreakGlassLink(ctx context.Context, tenant int64, hash []byte, at time.Time) (*BreakGlassLink, error)
+	// DeleteBreakGlassLinks removes a user's unused links of a purpose.
+	DeleteBreakGlassLinks(ctx context.Context, tenant int64, user string, purpose LinkPurpose) error
+	// ThrottleForUpdate returns the throttle of key, locked until the
+	// transaction ends, made with no failures if key has none.
+	ThrottleForUpdate(ctx context.Context, tenant int64, key string) (*Throttle, error)
+	// SaveThrottle adds or replaces th.
+	SaveThrottle(ctx context.Context, th *Throttle) error
+	// SweepBreakGlass removes, of every tenant, links that expired before
+	// before and throttles that are unlocked and whose last failure was
+	// before before, and returns how many rows it removed.
+	SweepBreakGlass(ctx context.Context, before time.Time) (int, error)
 }

@@ -26,6 +26,8 @@ type Settings struct {
 	HardDeleteAfter time.Duration `json:"hardDeleteAfter,omitempty"`
 	// SSO holds the tenant's sign-in choices.
 	SSO SSOSettings `json:"sso,omitzero"`
+	// BreakGlass holds the tenant's break-glass choices.
+	BreakGlass BreakGlassSettings `json:"breakGlass,omitzero"`
 }
 
 // SeatUsage is what a tenant's admins see of its seats.
