@@ -96,6 +96,9 @@ func (h *handler) principal(r *http.Request) (Principal, error) {
 		if err := authorize(p); err != nil {
 			return Principal{}, err
 		}
+		if err := h.checkBreakGlass(r, p); err != nil {
+			return Principal{}, err
+		}
 		p.Actor.RequestID = httpx.RequestID(r.Context())
 		return p, nil
 	}

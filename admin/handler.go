@@ -42,6 +42,11 @@ type Config struct {
 	// back to, shown with each connection so admins can register it; nil
 	// shows none.
 	RedirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
+	// LinkURL makes a break-glass link's URL from its secret; nil shows
+	// none (the answer still says when it expires).
+	LinkURL func(t *directory.Tenant, purpose directory.LinkPurpose, secret string) string
+	// TestConnection tests a sign-in connection; nil answers 501.
+	TestConnection ConnectionTester
 }
 
 type handler struct {
@@ -51,13 +56,15 @@ type handler struct {
 	mux         *http.ServeMux
 	secrets     secretbox.Keeper
 	redirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
+	linkURL     func(t *directory.Tenant, purpose directory.LinkPurpose, secret string) string
+	tester      ConnectionTester
 }
 
 // NewHandler returns the handler for everything under /api/v1/. Mount it
 // at "/api/v1/".
 func NewHandler(cfg Config) http.Handler {
 	h := &handler{svc: cfg.Service, log: cfg.Log, auth: cfg.Authenticators, mux: http.NewServeMux(),
-		secrets: cfg.Secrets, redirectURI: cfg.RedirectURI}
+		secrets: cfg.Secrets, redirectURI: cfg.RedirectURI, linkURL: cfg.LinkURL, tester: cfg.TestConnection}
 	if h.auth == nil {
 		h.auth = []Authenticator{TokenAuthenticator(cfg.Service)}
 	}
@@ -103,6 +110,12 @@ func NewHandler(cfg Config) http.Handler {
 	route("GET /sso/connections/{id}", h.getConnection)
 	route("PATCH /sso/connections/{id}", h.patchConnection)
 	route("DELETE /sso/connections/{id}", h.deleteConnection)
+	route("POST /sso/connections/{id}/test", h.testConnection)
+	route("GET /break-glass", h.getBreakGlass)
+	route("PATCH /break-glass/settings", h.patchBreakGlassSettings)
+	route("POST /break-glass/accounts", h.createBreakGlass)
+	route("POST /break-glass/accounts/{id}/disable", h.disableBreakGlass)
+	route("POST /break-glass/accounts/{id}/reset", h.resetBreakGlass)
 	// ServeMux's own 404 and 405 are plain text; a client of a JSON API
 	// gets JSON.
 	h.mux.Handle(Prefix+"/", h.route(h.notFound))

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -191,4 +192,13 @@ func (th *Throttle) undo(p ThrottlePolicy) {
 
 // Throttle keys.
 func accountKey(userName string) string { return "account:" + truncateText(foldKey(userName), 300) }
-func addressKey(addr string) string     { return "address:" + truncateText(addr, 100) }
+
+// addressKey keys an IPv6 address by its /64, which one host or network
+// usually has whole; an IPv4 address by itself.
+func addressKey(addr string) string {
+	if a, err := netip.ParseAddr(addr); err == nil && a.Is6() && !a.Is4In6() {
+		p, _ := a.Prefix(64)
+		return "address:" + p.String()
+	}
+	return "address:" + truncateText(addr, 100)
+}

@@ -56,6 +56,10 @@ var refusalPages = map[directory.SignInReason]struct {
 	ReasonNonceMismatch:                {http.StatusBadRequest, "The answer from your identity provider was not for this sign-in", "Start again from the sign-in page."},
 	ReasonUnavailable:                  {http.StatusServiceUnavailable, "Your identity provider can't be reached", "Try again in a moment; if it keeps failing, ask your administrator to run scimd sso test."},
 	ReasonUnsolicited:                  {http.StatusForbidden, "This sign-in was not asked for", "Start from the sign-in page."},
+	directory.ReasonBadCredentials:     {http.StatusUnauthorized, "You could not be signed in", "Check what you typed and try again."},
+	directory.ReasonLocked:             {http.StatusTooManyRequests, "Break-glass sign-in is locked", "Wait until the time shown, or ask your scimd operator for a recover link."},
+	directory.ReasonLinkInvalid:        {http.StatusNotFound, "This link does not work", "Ask your scimd operator for a new one."},
+	directory.ReasonLinkExpired:        {http.StatusGone, "This link has expired", "Ask your scimd operator for a new one."},
 }
 
 // writeError writes err as a page. Refusals say what happened and what to
@@ -82,8 +86,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, t *directory
 	s.render(w, pe.status, "error", data)
 }
 
-// render writes the named page.
+// render writes the named page, with the break-glass banner when the
+// request is of a break-glass session.
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) error {
+	if m, ok := data.(map[string]any); ok {
+		if bw, ok := w.(*bannerWriter); ok && bw.banner != nil {
+			m["Banner"] = bw.banner
+		}
+	}
 	var b bytes.Buffer
 	if err := pages.ExecuteTemplate(&b, name+".html", data); err != nil {
 		return err

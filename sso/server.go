@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -46,6 +47,16 @@ type Config struct {
 	BaseURL    string
 	Connectors []Connector
 	Sessions   directory.SessionPolicy
+	// Secrets opens break-glass TOTP secrets (and seals new ones); without
+	// it, break-glass enrollment and sign-in fail.
+	Secrets directory.Sealer
+	// Alerts raises the alarm for every break-glass session opened; nil
+	// logs only.
+	Alerts *Alerter
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed for a client's address (break-glass throttles and the
+	// audit log); none means the peer's address.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the sign-in routes. It keeps nothing of its own between
@@ -59,6 +70,9 @@ type Server struct {
 	policy     directory.SessionPolicy
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
+	secrets    directory.Sealer
+	alerts     *Alerter
+	proxies    []netip.Prefix
 }
 
 // New returns a Server. It fails on a base URL that is not absolute.
@@ -76,6 +90,12 @@ func New(cfg Config) (*Server, error) {
 		policy:     cfg.Sessions,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
+		secrets:    cfg.Secrets,
+		alerts:     cfg.Alerts,
+		proxies:    cfg.TrustedProxies,
+	}
+	if s.alerts == nil {
+		s.alerts = NewAlerter(cfg.Log, nil, nil)
 	}
 	for _, c := range cfg.Connectors {
 		s.connectors[c.Kind()] = c
@@ -109,6 +129,7 @@ func (s *Server) routes() {
 			}
 		}
 	}
+	s.breakGlassRoutes(handle)
 	handle("/t/{tenant}/", func(http.ResponseWriter, *http.Request, *directory.Tenant) error {
 		return &pageError{status: http.StatusNotFound, title: "Page not found",
 			message: "There is nothing at this address.", hint: "Go to the sign-in page."}
@@ -135,6 +156,7 @@ func (s *Server) page(fn func(http.ResponseWriter, *http.Request, *directory.Ten
 		t, err := s.svc.TenantBySlug(r.Context(), r.PathValue("tenant"))
 		if err == nil {
 			r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
+			w = s.withBanner(w, r, t)
 			err = fn(w, r, t)
 		} else if errors.Is(err, directory.ErrNotFound) || !directory.ValidSlug(r.PathValue("tenant")) {
 			err = &pageError{status: http.StatusNotFound, title: "No such tenant",
@@ -187,7 +209,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, t *directory.Tenan
 		http.Redirect(w, r, s.tenantPath(t)+"login", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, http.StatusOK, "home", map[string]any{"Tenant": t, "User": u, "Base": s.tenantPath(t)})
+	return s.render(w, http.StatusOK, "home", map[string]any{"Title": t.Name, "Tenant": t, "User": u, "Base": s.tenantPath(t)})
 }
 
 // login lists the tenant's enabled connections.
@@ -212,7 +234,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, t *directory.Tena
 		}
 		choices = append(choices, choice{Name: c.Name, URL: s.tenantPath(t) + "sso/" + string(c.Kind) + "/start?" + q.Encode()})
 	}
-	data := map[string]any{"Tenant": t, "Choices": choices, "Base": s.tenantPath(t), "SignedOut": r.URL.Query().Has("signedout")}
+	data := map[string]any{"Title": "Sign in to " + t.Name, "Tenant": t, "Choices": choices, "Base": s.tenantPath(t), "SignedOut": r.URL.Query().Has("signedout")}
 	if _, u, err := s.session(r, t); err == nil {
 		data["User"] = u
 	}

@@ -34,7 +34,8 @@ func (s *Server) TenantAPI(h http.Handler) http.Handler {
 // very next request. A write (any method but GET, HEAD and OPTIONS) must
 // come from scimd's own pages: a cross-origin one is refused (Go's
 // CrossOriginProtection), on top of SameSite cookies and the API's JSON
-// bodies. Outside TenantAPI, or without the cookie, it passes.
+// bodies. A break-glass session acts with directory.ScopeBreakGlass.
+// Outside TenantAPI, or without the cookie, it passes.
 func (s *Server) Authenticator() admin.Authenticator {
 	return func(r *http.Request) (admin.Principal, bool, error) {
 		slug, _ := r.Context().Value(slugKey{}).(string)
@@ -52,7 +53,7 @@ func (s *Server) Authenticator() admin.Authenticator {
 		if err != nil {
 			return admin.Principal{}, false, err
 		}
-		_, u, err := s.svc.Session(r.Context(), t.ID, c.Value, s.policy)
+		sess, u, err := s.svc.Session(r.Context(), t.ID, c.Value, s.policy)
 		if errors.Is(err, directory.ErrNotFound) {
 			return admin.Principal{}, false, &admin.Error{Status: http.StatusUnauthorized, Code: admin.CodeUnauthenticated,
 				Message: "Your session has ended; sign in again at " + s.tenantPath(t) + "login."}
@@ -64,6 +65,12 @@ func (s *Server) Authenticator() admin.Authenticator {
 			return admin.Principal{}, false, &admin.Error{Status: http.StatusForbidden, Code: admin.CodeForbidden,
 				Message: "This request came from another site; scimd accepts changes made with a session only from its own pages."}
 		}
-		return admin.Principal{TenantID: t.ID, Actor: directory.Actor{Kind: directory.ActorUser, ID: u.ID, Role: u.Role}}, true, nil
+		actor := directory.Actor{Kind: directory.ActorUser, ID: u.ID, Role: u.Role}
+		if sess.Kind == directory.SessionBreakGlass {
+			// Recovery only: the admin API admits this scope to the
+			// routes that repair sign-in (admin.BreakGlassRoutes).
+			actor.Scope = directory.ScopeBreakGlass
+		}
+		return admin.Principal{TenantID: t.ID, Actor: actor}, true, nil
 	}
 }

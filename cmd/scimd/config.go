@@ -144,6 +144,7 @@ type serveConfig struct {
 	DB       dbConfig
 	Key      keyConfig
 	Sessions sessionConfig
+	Proxies  proxyConfig
 }
 
 func (c *serveConfig) register(fs *flagSet) {
@@ -154,10 +155,11 @@ func (c *serveConfig) register(fs *flagSet) {
 	c.DB.register(fs)
 	c.Key.register(fs)
 	c.Sessions.register(fs)
+	c.Proxies.register(fs)
 }
 
 func (c serveConfig) validate() error {
-	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks(), c.Key.checks(), c.Sessions.checks())
+	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks(), c.Key.checks(), c.Sessions.checks(), c.Proxies.checks())
 }
 
 func (c serveConfig) addrChecks() []check {

@@ -136,7 +136,7 @@ func TestUserCommands(t *testing.T) {
 		ok(t, append([]string{"tenant", "update", "acme", "--seats", "2", "--name", "Acme Corp"}, db...)...)
 		fails(t, "all 2 seats of this tenant are taken", args("user", "set", "off", "active=true")...)
 		fails(t, "2 staff take a seat, more than 1", append([]string{"tenant", "update", "acme", "--seats", "1"}, db...)...)
-		fails(t, "tenant update needs --name NAME or --seats N", append([]string{"tenant", "update", "acme"}, db...)...)
+		fails(t, "tenant update needs --name NAME, --seats N or --alert-webhook URL", append([]string{"tenant", "update", "acme"}, db...)...)
 		if out := ok(t, append([]string{"tenant", "list"}, db...)...); !strings.Contains(out, "Acme Corp") {
 			t.Errorf("tenant list after update:\n%s", out)
 		}

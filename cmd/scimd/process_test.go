@@ -42,7 +42,7 @@ func TestProcessError(t *testing.T) {
 	if !ok || ee.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
-	want := `scimd: unknown command "frobnicate"; commands are serve, migrate, tenant, token, user, team, sso, audit` + "\n"
+	want := `scimd: unknown command "frobnicate"; commands are serve, migrate, tenant, token, user, team, sso, breakglass, recover, audit` + "\n"
 	if string(out) != want {
 		t.Errorf("output %q, want %q", out, want)
 	}

@@ -96,6 +96,13 @@ func commands() []command {
 			{name: "test", summary: "fetch a connection's discovery document and keys and report what is wrong", run: ssoTestCmd},
 			{name: "delete", summary: "delete a connection, its links and its sessions", run: ssoDeleteCmd},
 		}},
+		{name: "breakglass", summary: "manage a tenant's break-glass accounts (the way in when SSO breaks)", sub: []command{
+			{name: "create", summary: "make a break-glass account and print its enrollment link", run: breakGlassCreateCmd},
+			{name: "list", summary: "list a tenant's break-glass accounts and their state", run: breakGlassListCmd},
+			{name: "disable", summary: "disable a break-glass account and end its sessions", run: breakGlassDisableCmd},
+			{name: "reset", summary: "forget an account's credentials and print a new enrollment link", run: breakGlassResetCmd},
+		}},
+		{name: "recover", summary: "print a single-use link that opens a break-glass session", run: recoverCmd},
 		{name: "audit", summary: "read a tenant's audit log", sub: []command{
 			{name: "export", summary: "write the audit log as JSON lines, oldest first, for a SIEM", run: auditExportCmd},
 		}},

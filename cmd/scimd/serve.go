@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -46,6 +47,11 @@ type signInConfig struct {
 	now      func() time.Time
 	// client talks to identity providers; nil for the default.
 	client *http.Client
+	// proxies are the trusted load balancers (--trusted-proxies).
+	proxies []netip.Prefix
+	// alerts raises break-glass alarms; nil makes one with the default
+	// back-off, closed with the handlers.
+	alerts *sso.Alerter
 }
 
 // serveCmd serves HTTP until ctx ends (SIGTERM or SIGINT), then shuts down
@@ -91,7 +97,7 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 		log.Warn("the base URL is plain http: browsers drop the Secure session cookie, so signing in works only behind https; set --base-url https://...", "base_url", base)
 	}
 	svc := directory.NewService(st, e.now)
-	h, closeHandlers, err := handler(svc, st, log, base, signInConfig{keeper: keeper, sessions: c.Sessions.policy(), now: e.now})
+	h, closeHandlers, err := handler(svc, st, log, base, signInConfig{keeper: keeper, sessions: c.Sessions.policy(), now: e.now, proxies: c.Proxies.prefixes()})
 	if err != nil {
 		ln.Close()
 		st.Close()
@@ -171,8 +177,13 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	mux.Handle(scim.Prefix+"/", scimHandler)
 	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
 	// page, OIDC, sessions. (The tenant console will mount here too.)
+	alerts := sc.alerts
+	if alerts == nil {
+		alerts = sso.NewAlerter(log, nil, nil)
+	}
+	oidcConnector := oidc.New(sc.keeper, sc.client, sc.now)
 	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
-		Connectors: []sso.Connector{oidc.New(sc.keeper, sc.client, sc.now)}})
+		Connectors: []sso.Connector{oidcConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,7 +192,8 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	// which name the tenant; at /t/{tenant}/api/v1, where the browser
 	// sends the tenant's session cookie, it takes a signed-in owner's or
 	// admin's session.
-	adminConfig := admin.Config{Service: svc, Log: log, Secrets: sc.keeper, RedirectURI: signIn.CallbackURL}
+	adminConfig := admin.Config{Service: svc, Log: log, Secrets: sc.keeper, RedirectURI: signIn.CallbackURL,
+		LinkURL: signIn.LinkURL, TestConnection: testConnection(oidcConnector)}
 	mux.Handle(admin.Prefix+"/", admin.NewHandler(adminConfig))
 	sessionAdmin := adminConfig
 	sessionAdmin.Authenticators = []admin.Authenticator{signIn.Authenticator()}
@@ -206,7 +218,27 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	h = metrics.Handler(h)
 	h = httpx.AccessLog(log, h)
 	h = httpx.AssignRequestID(h)
-	return h, scimHandler.Close, nil
+	closeAll := func(ctx context.Context) error {
+		err := scimHandler.Close(ctx)
+		alerts.Close()
+		return err
+	}
+	return h, closeAll, nil
+}
+
+// testConnection is the admin API's connection test: scimd sso test's
+// checks.
+func testConnection(c *oidc.Connector) admin.ConnectionTester {
+	return func(ctx context.Context, conn *directory.Connection) []admin.Finding {
+		if conn.Kind != directory.KindOIDC {
+			return []admin.Finding{{Level: string(oidc.Warning), Message: "only OIDC connections can be tested so far"}}
+		}
+		var out []admin.Finding
+		for _, f := range c.Check(ctx, conn) {
+			out = append(out, admin.Finding{Level: string(f.Level), Message: f.Message})
+		}
+		return out
+	}
 }
 
 // scimPanicBody answers a crash under /scim/v2 as SCIM, since identity
@@ -286,6 +318,9 @@ func sweepSignIns(ctx context.Context, svc *directory.Service, log *slog.Logger,
 			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			if _, err := svc.SweepSignIns(sctx); err != nil {
 				log.Warn("can't delete expired sign-ins and sessions; will retry", "err", err)
+			}
+			if _, err := svc.SweepBreakGlass(sctx); err != nil {
+				log.Warn("can't delete expired break-glass links and throttles; will retry", "err", err)
 			}
 			cancel()
 		}

@@ -16,8 +16,10 @@ func tenantUpdateCmd(ctx context.Context, e *env, cmd string, args []string) err
 		db    dbConfig
 		name  string
 		seats int
+		hook  string
 	)
-	fs := newFlagSet(cmd, "tenant update SLUG [--name NAME] [--seats N] [flags]")
+	fs := newFlagSet(cmd, "tenant update SLUG [--name NAME] [--seats N] [--alert-webhook URL] [flags]")
+	fs.StringVar(&hook, "alert-webhook", "", "`URL` that receives a JSON POST for every break-glass sign-in (https; \"\" removes it)")
 	fs.StringVar(&name, "name", "", "the tenant's new display `NAME`")
 	fs.IntVar(&seats, "seats", 0, "how many active staff (`N`) the tenant may have; 0 is unlimited")
 	db.register(fs)
@@ -30,8 +32,8 @@ func tenantUpdateCmd(ctx context.Context, e *env, cmd string, args []string) err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if !given["name"] && !given["seats"] {
-		return fmt.Errorf("%s needs --name NAME or --seats N, or both (see scimd %s --help)", cmd, cmd)
+	if !given["name"] && !given["seats"] && !given["alert-webhook"] {
+		return fmt.Errorf("%s needs --name NAME, --seats N or --alert-webhook URL (see scimd %s --help)", cmd, cmd)
 	}
 	return withService(ctx, e, db, func(svc *directory.Service) error {
 		t, err := tenantBySlug(ctx, svc, pos[0])
@@ -47,6 +49,16 @@ func tenantUpdateCmd(ctx context.Context, e *env, cmd string, args []string) err
 			if t, err = svc.SetSeats(ctx, directory.CLI, t.ID, seats); err != nil {
 				return err
 			}
+		}
+		if given["alert-webhook"] {
+			s, err := svc.SetBreakGlassSettings(ctx, directory.CLI, t.ID, func(s *directory.BreakGlassSettings) error {
+				s.AlertWebhook = hook
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "break-glass alert webhook of tenant %s: %s\n", t.Slug, cell(s.AlertWebhook))
 		}
 		usage, err := svc.Seats(ctx, t.ID)
 		if err != nil {
