@@ -80,9 +80,12 @@ func (o *testOP) who(p opPerson) {
 // opStorage is the provider's storage: in memory, just what the
 // authorization code flow needs.
 type opStorage struct {
-	mu       sync.Mutex
-	key      *rsa.PrivateKey
-	kid      string
+	mu  sync.Mutex
+	key *rsa.PrivateKey
+	kid string
+	// signKey, when set, signs ID tokens instead of key, and is not in
+	// the key set: a provider whose keys are wrong.
+	signKey  *rsa.PrivateKey
 	client   *opClient
 	requests map[string]*opRequest // by id
 	codes    map[string]string     // code → request id
@@ -188,6 +191,11 @@ type opPublicKey struct{ opKey }
 func (k opPublicKey) Key() any { return &k.key.PublicKey }
 
 func (s *opStorage) SigningKey(context.Context) (op.SigningKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.signKey != nil {
+		return opSigningKey{opKey{s.signKey, s.kid}}, nil
+	}
 	return opSigningKey{opKey{s.key, s.kid}}, nil
 }
 
