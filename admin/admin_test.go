@@ -19,6 +19,7 @@ import (
 	"github.com/scimd/scimd/internal/secretbox"
 	"github.com/scimd/scimd/internal/testdb"
 	"github.com/scimd/scimd/scim"
+	"github.com/scimd/scimd/sso/saml"
 )
 
 // server is scimd's admin API and SCIM endpoint on a real store, served
@@ -128,8 +129,9 @@ func newServer(t *testing.T, st directory.Store) *server {
 	mux.Handle(admin.Prefix+"/", admin.NewHandler(admin.Config{Service: svc, Log: log,
 		Authenticators: []admin.Authenticator{admin.TokenAuthenticator(svc), testSessions(svc, tn.ID)},
 		Secrets:        box,
-		RedirectURI: func(t *directory.Tenant, kind directory.ConnectionKind) string {
-			return "https://id.example.com/t/" + t.Slug + "/sso/" + string(kind) + "/callback"
+		SAML:           saml.New(saml.Config{Service: svc, Secrets: box, BaseURL: "https://id.example.com"}).Admin(),
+		RedirectURI: func(t *directory.Tenant, c *directory.Connection) string {
+			return "https://id.example.com/t/" + t.Slug + "/sso/" + string(c.Kind) + "/callback"
 		}}))
 	s.url = srv.URL
 	t.Cleanup(func() {

@@ -51,7 +51,7 @@ type Finding struct {
 
 // ConnectionTester tests a connection as sign-in will use it (scimd sso
 // test's checks).
-type ConnectionTester func(ctx context.Context, c *directory.Connection) []Finding
+type ConnectionTester func(ctx context.Context, t *directory.Tenant, c *directory.Connection) []Finding
 
 // breakGlassAccountJSON is a break-glass account and the state of its
 // credentials, never the credentials.
@@ -209,7 +209,11 @@ func (h *handler) testConnection(w http.ResponseWriter, r *http.Request) error {
 	if h.tester == nil {
 		return errorf(http.StatusNotImplemented, CodeInternal, "This server can't test connections.")
 	}
-	findings := h.tester(r.Context(), c)
+	t, err := h.svc.Tenant(r.Context(), tenantOf(r))
+	if err != nil {
+		return err
+	}
+	findings := h.tester(r.Context(), t, c)
 	ok := true
 	for _, f := range findings {
 		if f.Level == "problem" {

@@ -41,12 +41,15 @@ type Config struct {
 	// RedirectURI returns the URL a connection's provider sends browsers
 	// back to, shown with each connection so admins can register it; nil
 	// shows none.
-	RedirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
+	RedirectURI func(t *directory.Tenant, conn *directory.Connection) string
 	// LinkURL makes a break-glass link's URL from its secret; nil shows
 	// none (the answer still says when it expires).
 	LinkURL func(t *directory.Tenant, purpose directory.LinkPurpose, secret string) string
 	// TestConnection tests a sign-in connection; nil answers 501.
 	TestConnection ConnectionTester
+	// SAML sets SAML connections up (their key pairs, the IdP's
+	// metadata); without it, they can't be made or changed here.
+	SAML SAMLSetup
 }
 
 type handler struct {
@@ -55,16 +58,17 @@ type handler struct {
 	auth        []Authenticator
 	mux         *http.ServeMux
 	secrets     secretbox.Keeper
-	redirectURI func(t *directory.Tenant, kind directory.ConnectionKind) string
+	redirectURI func(t *directory.Tenant, conn *directory.Connection) string
 	linkURL     func(t *directory.Tenant, purpose directory.LinkPurpose, secret string) string
 	tester      ConnectionTester
+	saml        SAMLSetup
 }
 
 // NewHandler returns the handler for everything under /api/v1/. Mount it
 // at "/api/v1/".
 func NewHandler(cfg Config) http.Handler {
 	h := &handler{svc: cfg.Service, log: cfg.Log, auth: cfg.Authenticators, mux: http.NewServeMux(),
-		secrets: cfg.Secrets, redirectURI: cfg.RedirectURI, linkURL: cfg.LinkURL, tester: cfg.TestConnection}
+		secrets: cfg.Secrets, redirectURI: cfg.RedirectURI, linkURL: cfg.LinkURL, tester: cfg.TestConnection, saml: cfg.SAML}
 	if h.auth == nil {
 		h.auth = []Authenticator{TokenAuthenticator(cfg.Service)}
 	}

@@ -43,6 +43,7 @@ type connectionJSON struct {
 	Enabled     bool      `json:"enabled"`
 	RedirectURI string    `json:"redirectUri,omitempty"`
 	OIDC        *oidcJSON `json:"oidc,omitempty"`
+	SAML        *samlJSON `json:"saml,omitempty"`
 	Created     string    `json:"created"`
 	Updated     string    `json:"updated"`
 }
@@ -51,7 +52,10 @@ func (h *handler) connectionView(t *directory.Tenant, c *directory.Connection) *
 	out := &connectionJSON{ID: c.ID, Kind: string(c.Kind), Name: c.Name, Enabled: c.Enabled,
 		Created: timeJSON(c.Created), Updated: timeJSON(c.Updated)}
 	if h.redirectURI != nil && t != nil {
-		out.RedirectURI = h.redirectURI(t, c.Kind)
+		out.RedirectURI = h.redirectURI(t, c)
+	}
+	if c.SAML != nil {
+		out.SAML = h.samlView(t, c)
 	}
 	if o := c.OIDC; o != nil {
 		out.OIDC = &oidcJSON{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecretSet: c.Secret != nil,
@@ -173,11 +177,12 @@ func (h *handler) getConnection(w http.ResponseWriter, r *http.Request) error {
 }
 
 // connectionMembers are what a connection's body may hold.
-var connectionMembers = []string{"kind", "name", "enabled", "issuer", "clientId", "clientSecret", "scopes", "subjectClaim", "emailClaim", "userNameClaim"}
+var connectionMembers = append([]string{"kind", "name", "enabled", "issuer", "clientId", "clientSecret", "scopes", "subjectClaim", "emailClaim", "userNameClaim"}, samlMembers...)
 
 // applyConnection sets on c the members doc holds (a JSON merge), sealing
-// a client secret with the server's key.
-func (h *handler) applyConnection(doc map[string]any, c *directory.Connection) error {
+// a client secret with the server's key; saml holds the SAML members, read
+// beforehand (nil for an OIDC connection).
+func (h *handler) applyConnection(doc map[string]any, c *directory.Connection, saml *samlInput) error {
 	for _, name := range []string{"name"} {
 		if _, ok := doc[name]; ok {
 			v, err := str(doc, name)
@@ -206,6 +211,14 @@ func (h *handler) applyConnection(doc map[string]any, c *directory.Connection) e
 		if _, ok := doc[name]; ok && c.Kind != directory.KindOIDC {
 			return invalidf(name, "%s belongs to OIDC connections; this one is %s.", name, c.Kind)
 		}
+	}
+	for _, name := range samlMembers {
+		if _, ok := doc[name]; ok && c.Kind != directory.KindSAML {
+			return invalidf(name, "%s belongs to SAML connections; this one is %s.", name, c.Kind)
+		}
+	}
+	if saml != nil && c.Kind == directory.KindSAML {
+		saml.apply(c)
 	}
 	for name, dst := range oidcMembers {
 		if _, ok := doc[name]; ok {
@@ -248,7 +261,12 @@ func (h *handler) applyConnection(doc map[string]any, c *directory.Connection) e
 
 // createConnection adds one: {"kind": "oidc", "name": "Okta", "issuer":
 // "https://acme.okta.com", "clientId": "...", "clientSecret": "...",
-// "enabled": true}. The secret is never answered back.
+// "enabled": true}. The secret is never answered back. A SAML connection
+// ({"kind": "saml", "name": "Entra", "idpMetadataUrl": "https://..."})
+// gets its service provider key pair now, and its answer says what to
+// register at the IdP (saml.entityId, saml.acsUrl); made without the
+// IdP's metadata, which the IdP may give only once it knows those, it is
+// turned off until the metadata comes.
 func (h *handler) createConnection(w http.ResponseWriter, r *http.Request) error {
 	doc, err := readObject(w, r)
 	if err != nil {
@@ -265,7 +283,16 @@ func (h *handler) createConnection(w http.ResponseWriter, r *http.Request) error
 	if !c.Kind.Valid() {
 		return invalidf("kind", "kind must be oidc or saml.")
 	}
-	if err := h.applyConnection(doc, c); err != nil {
+	var saml *samlInput
+	if c.Kind == directory.KindSAML {
+		if saml, err = h.readSAML(r.Context(), doc, c.TenantID, c.ID, true); err != nil {
+			return err
+		}
+		if _, ok := doc["enabled"]; !ok {
+			c.Enabled = saml.metadata
+		}
+	}
+	if err := h.applyConnection(doc, c, saml); err != nil {
 		return err
 	}
 	created, err := h.svc.CreateConnection(r.Context(), actorOf(r), tenantOf(r), c)
@@ -282,7 +309,10 @@ func (h *handler) createConnection(w http.ResponseWriter, r *http.Request) error
 }
 
 // patchConnection changes the members given; "clientSecret": "..." sets a
-// new secret, null removes it, and leaving it out keeps it.
+// new secret, null removes it, and leaving it out keeps it. For SAML,
+// "idpMetadataUrl" or "idpMetadata" replace the IdP's metadata (read and
+// checked now), and "newKey": true makes scimd a new key pair, whose
+// certificate the IdP must then be given.
 func (h *handler) patchConnection(w http.ResponseWriter, r *http.Request) error {
 	doc, err := readObject(w, r)
 	if err != nil {
@@ -294,8 +324,20 @@ func (h *handler) patchConnection(w http.ResponseWriter, r *http.Request) error 
 	if _, ok := doc["kind"]; ok {
 		return invalidf("kind", "A connection's kind can't change; make a new connection.")
 	}
-	c, err := h.svc.UpdateConnection(r.Context(), actorOf(r), tenantOf(r), r.PathValue("id"), func(c *directory.Connection) error {
-		return h.applyConnection(doc, c)
+	// A SAML connection's metadata is read, and its key pair made, before
+	// the transaction that writes them.
+	cur, err := h.svc.Connection(r.Context(), tenantOf(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var saml *samlInput
+	if cur.Kind == directory.KindSAML {
+		if saml, err = h.readSAML(r.Context(), doc, cur.TenantID, cur.ID, false); err != nil {
+			return err
+		}
+	}
+	c, err := h.svc.UpdateConnection(r.Context(), actorOf(r), tenantOf(r), cur.ID, func(c *directory.Connection) error {
+		return h.applyConnection(doc, c, saml)
 	})
 	if err != nil {
 		return err

@@ -211,6 +211,10 @@ func (c *Connection) clone() *Connection {
 	}
 	if c.SAML != nil {
 		sm := *c.SAML
+		if sm.MetadataFetched != nil {
+			t := *sm.MetadataFetched
+			sm.MetadataFetched = &t
+		}
 		out.SAML = &sm
 	}
 	out.Secret = slices.Clone(c.Secret)
@@ -257,6 +261,70 @@ func normalizeConnection(c *Connection) error {
 		if c.SAML == nil {
 			c.SAML = &SAMLConfig{}
 		}
+		if err := normalizeSAML(c.SAML); err != nil {
+			return err
+		}
+		// Turned on, it would be on the sign-in page and fail for
+		// everyone.
+		if c.Enabled && c.SAML.Metadata == "" && c.SAML.MetadataURL == "" {
+			return invalid("enabled", "a SAML connection can be turned on once it has its identity provider's metadata")
+		}
+	}
+	return nil
+}
+
+// maxMetadata bounds an IdP's metadata document: Entra's is about 20 kB,
+// an aggregate of a whole federation is megabytes and not what a tenant
+// connects to.
+const maxMetadata = 512 << 10
+
+func normalizeSAML(c *SAMLConfig) error {
+	c.MetadataURL = strings.TrimSpace(c.MetadataURL)
+	c.Metadata = strings.TrimSpace(c.Metadata)
+	if c.MetadataURL != "" {
+		u, err := url.Parse(c.MetadataURL)
+		if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" || len(c.MetadataURL) > maxText {
+			return invalid("metadataUrl", "the metadata URL must be the URL where the IdP publishes its SAML metadata")
+		}
+		if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+			return invalid("metadataUrl", "the metadata URL must be an https:// URL (plain http only on localhost): it is what scimd trusts the IdP's keys from")
+		}
+		if err := checkText("metadataUrl", c.MetadataURL); err != nil {
+			return err
+		}
+	} else {
+		c.MetadataFetched = nil
+	}
+	if len(c.Metadata) > maxMetadata {
+		return invalid("metadata", "the IdP's metadata is larger than %d kB; give the metadata of the one IdP entity scimd connects to", maxMetadata>>10)
+	}
+	if c.MetadataFetched != nil {
+		t := c.MetadataFetched.UTC()
+		c.MetadataFetched = &t
+	}
+	for _, a := range []struct {
+		field string
+		v     *string
+	}{
+		{"subjectAttribute", &c.SubjectAttribute},
+		{"emailAttribute", &c.EmailAttribute},
+		{"userNameAttribute", &c.UserNameAttribute},
+	} {
+		*a.v = strings.TrimSpace(*a.v)
+		if *a.v != "" && !validClaim(*a.v) {
+			return invalid(a.field, "%s %q is not an attribute name", a.field, truncateText(*a.v, 60))
+		}
+	}
+	c.NameIDFormat = strings.TrimSpace(c.NameIDFormat)
+	if c.NameIDFormat != "" {
+		i := slices.IndexFunc(NameIDFormats, func(f string) bool { return strings.EqualFold(f, c.NameIDFormat) })
+		if i < 0 {
+			return invalid("nameIdFormat", "NameID format %q is not one of %s", truncateText(c.NameIDFormat, 40), strings.Join(NameIDFormats, ", "))
+		}
+		c.NameIDFormat = NameIDFormats[i]
+	}
+	if len(c.SPCertificate) > 16<<10 {
+		return invalid("spCertificate", "the service provider's certificate is too large")
 	}
 	return nil
 }
@@ -374,7 +442,13 @@ func diffConnections(a, b *Connection) []Change {
 		bs = &SAMLConfig{}
 	}
 	add("saml.metadataUrl", as.MetadataURL, bs.MetadataURL, as.MetadataURL == bs.MetadataURL)
+	// The metadata is a document: the log says it changed, not how.
 	add("saml.metadata", nil, "set", as.Metadata == bs.Metadata)
+	add("saml.subjectAttribute", as.SubjectAttribute, bs.SubjectAttribute, as.SubjectAttribute == bs.SubjectAttribute)
+	add("saml.emailAttribute", as.EmailAttribute, bs.EmailAttribute, as.EmailAttribute == bs.EmailAttribute)
+	add("saml.userNameAttribute", as.UserNameAttribute, bs.UserNameAttribute, as.UserNameAttribute == bs.UserNameAttribute)
+	add("saml.nameIdFormat", as.NameIDFormat, bs.NameIDFormat, as.NameIDFormat == bs.NameIDFormat)
+	add("saml.spCertificate", nil, "set", as.SPCertificate == bs.SPCertificate)
 	// A secret shows only as set or removed, never its value, sealed or
 	// not.
 	if !slices.Equal(a.Secret, b.Secret) {

@@ -571,8 +571,9 @@ func (s *Service) SignOut(ctx context.Context, tenant int64, secret, requestID s
 // sessionRetention is how long ended and expired sessions are kept.
 const sessionRetention = 24 * time.Hour
 
-// SweepSignIns deletes expired pending sign-ins and sessions that ended or
-// expired more than a day ago, and returns how many rows it deleted.
+// SweepSignIns deletes expired pending sign-ins, SAML assertion ids past
+// their replay window, and sessions that ended or expired more than a day
+// ago, and returns how many rows it deleted.
 // Serving calls it every few minutes.
 func (s *Service) SweepSignIns(ctx context.Context) (int, error) {
 	now := s.clock()
@@ -580,6 +581,11 @@ func (s *Service) SweepSignIns(ctx context.Context) (int, error) {
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		n, err = tx.DeleteExpired(ctx, now, now.Add(-sessionRetention))
+		if err != nil {
+			return err
+		}
+		a, err := tx.DeleteExpiredAssertions(ctx, now)
+		n += a
 		return err
 	})
 	return n, err

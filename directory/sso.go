@@ -96,14 +96,58 @@ func (c *OIDCConfig) AllScopes() []string {
 	return out
 }
 
-// SAMLConfig is a SAML identity provider as a tenant configures it. The
-// SAML connector defines what it needs here.
+// SAMLConfig is a SAML identity provider as a tenant configures it, and
+// scimd's service provider for it. The service provider's private key is
+// the connection's Secret; its certificate, which is public, is here.
 type SAMLConfig struct {
-	// MetadataURL is where the IdP publishes its metadata, or "".
+	// MetadataURL is where the IdP publishes its metadata, or "" when the
+	// metadata was given as a file. scimd reads it again when the copy it
+	// has is due (its validUntil or cacheDuration, or a day).
 	MetadataURL string `json:"metadataUrl,omitempty"`
-	// Metadata is the IdP's metadata document when given as a file.
+	// Metadata is the IdP's metadata document: the one given as a file, or
+	// the last one read from MetadataURL. "" until the IdP is known.
 	Metadata string `json:"metadata,omitempty"`
+	// MetadataFetched is when Metadata was read from MetadataURL.
+	MetadataFetched *time.Time `json:"metadataFetched,omitempty"`
+	// SubjectAttribute names the attribute that holds the person's
+	// immutable id, such as Entra's
+	// http://schemas.microsoft.com/identity/claims/objectidentifier; ""
+	// takes the NameID.
+	SubjectAttribute string `json:"subjectAttribute,omitempty"`
+	// EmailAttribute and UserNameAttribute name the attributes read as the
+	// email and the userName; "" tries the names Okta, Entra and others
+	// use (see the SAML connector).
+	EmailAttribute    string `json:"emailAttribute,omitempty"`
+	UserNameAttribute string `json:"userNameAttribute,omitempty"`
+	// NameIDFormat is the NameID format asked for and accepted, when the
+	// NameID is the subject: "" accepts persistent, emailAddress and
+	// unspecified; one of those accepts only it; "transient" must be
+	// chosen to be accepted, since a transient NameID changes at every
+	// sign-in and can't be linked to.
+	NameIDFormat string `json:"nameIdFormat,omitempty"`
+	// SPCertificate is scimd's certificate for this connection, base64 of
+	// its DER: what the IdP checks scimd's signed requests with.
+	SPCertificate string `json:"spCertificate,omitempty"`
 }
+
+// SAML attribute defaults.
+const (
+	// AttrEntraObjectID is Entra ID's object id claim in SAML: the same
+	// for the user in every app, and what its SCIM externalId can carry.
+	AttrEntraObjectID = "http://schemas.microsoft.com/identity/claims/objectidentifier"
+)
+
+// The NameID formats a SAML connection may be set to, by their short
+// names (SAML 2.0 core, section 8.3).
+const (
+	NameIDPersistent   = "persistent"
+	NameIDEmailAddress = "emailAddress"
+	NameIDUnspecified  = "unspecified"
+	NameIDTransient    = "transient"
+)
+
+// NameIDFormats are the short names NameIDFormat takes, besides "".
+var NameIDFormats = []string{NameIDPersistent, NameIDEmailAddress, NameIDUnspecified, NameIDTransient}
 
 // LinkMethod is a way to find, on first sign-in, the directory user that a
 // person signing in is: after that first time, the link (connection,

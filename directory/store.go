@@ -238,6 +238,15 @@ type Tx interface {
 	// and returns how many rows it removed.
 	DeleteExpired(ctx context.Context, now, purgeBefore time.Time) (int, error)
 
+	// UseAssertion records that the SAML assertion id, from the IdP of a
+	// connection, was accepted, and keeps it until expires. It reports
+	// false when the id is kept already and has not expired by now (a
+	// replay): of two transactions using the same id, one gets true.
+	UseAssertion(ctx context.Context, tenant int64, connection, id string, now, expires time.Time) (bool, error)
+	// DeleteExpiredAssertions removes the assertion ids that expired
+	// before now, of every tenant, and returns how many.
+	DeleteExpiredAssertions(ctx context.Context, now time.Time) (int, error)
+
 	// InsertSession adds s.
 	InsertSession(ctx context.Context, s *Session) error
 	// TouchSession records use of a live session: its last-seen time and

@@ -41,9 +41,13 @@ type Assertion struct {
 type Connector interface {
 	// Kind is the kind of connection the connector serves.
 	Kind() directory.ConnectionKind
-	// CallbackPath is the last segment of the URL the provider sends the
-	// browser back to, such as "callback" (OIDC) or "acs" (SAML). Both GET
-	// and POST reach Finish.
+	// CallbackPath is the rest of the URL the provider sends the browser
+	// back to, after /t/{tenant}/sso/{kind}/, such as "callback" (OIDC).
+	// It may end in the wildcard {connection} (SAML's "acs/{connection}")
+	// when each connection needs a callback URL of its own, as a SAML IdP
+	// knows each service provider by its ACS URL: the core puts the
+	// connection's id there, and Finish reads it with
+	// HTTP.PathValue("connection"). Both GET and POST reach Finish.
 	CallbackPath() string
 	// Start begins a sign-in: it fills in the connector's parts of
 	// req.Pending (a nonce, a PKCE verifier, a request id), which the core
@@ -57,8 +61,9 @@ type Connector interface {
 }
 
 // Router is a Connector with more routes under /t/{tenant}/sso/{kind}/,
-// such as SAML's metadata. Routes maps "METHOD name" (e.g. "GET metadata")
-// to a handler; Tenant(r) gives the handler its tenant.
+// such as SAML's metadata. Routes maps "METHOD name" (e.g. "GET
+// metadata/{connection}") to a handler; Tenant(r) gives the handler its
+// tenant, and the name's wildcards are the request's path values.
 type Router interface {
 	Routes() map[string]http.HandlerFunc
 }
@@ -74,6 +79,7 @@ type FormPoster interface {
 
 // StartRequest is a sign-in about to go to the provider.
 type StartRequest struct {
+	Tenant     *directory.Tenant
 	Connection *directory.Connection
 	// Pending is the sign-in the core will store: the connector sets
 	// Nonce, Verifier or RequestID.
@@ -109,6 +115,7 @@ const (
 	ReasonExchangeFailed  directory.SignInReason = "exchange_failed"  // the provider refused the code (replayed, expired, wrong verifier)
 	ReasonTokenInvalid    directory.SignInReason = "token_invalid"    // signature, issuer, audience or algorithm wrong
 	ReasonTokenExpired    directory.SignInReason = "token_expired"
+	ReasonNotYetValid     directory.SignInReason = "token_not_yet_valid" // issued for later: a clock is off
 	ReasonNonceMismatch   directory.SignInReason = "nonce_mismatch"
 	ReasonUnavailable     directory.SignInReason = "connection_unavailable" // discovery, keys or the secret can't be had
 	ReasonUnsolicited     directory.SignInReason = "unsolicited"            // an answer nobody asked for

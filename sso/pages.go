@@ -60,6 +60,9 @@ var refusalPages = map[directory.SignInReason]struct {
 	directory.ReasonLocked:             {http.StatusTooManyRequests, "Break-glass sign-in is locked", "Wait until the time shown, or ask your scimd operator for a recover link."},
 	directory.ReasonLinkInvalid:        {http.StatusNotFound, "This link does not work", "Ask your scimd operator for a new one."},
 	directory.ReasonLinkExpired:        {http.StatusGone, "This link has expired", "Ask your scimd operator for a new one."},
+	ReasonNotYetValid:                  {http.StatusBadGateway, "The answer from your identity provider is not valid yet", "Start again; if it keeps failing, the clock of this server or of your identity provider is off."},
+	directory.ReasonReplayed:           {http.StatusBadRequest, "This sign-in answer was used already", "Start again from the sign-in page."},
+	directory.ReasonIdPCertExpired:     {http.StatusServiceUnavailable, "Your identity provider's signing certificate has expired", "Nobody can sign in through it until an administrator uploads the identity provider's new metadata; an owner can still sign in with a break-glass account."},
 }
 
 // writeError writes err as a page. Refusals say what happened and what to

@@ -186,19 +186,30 @@ func (s *Server) tenantPath(t *directory.Tenant) string {
 }
 
 // CallbackURL is the absolute URL a provider sends the browser back to
-// for a connector of kind: what an admin registers at the provider (the
-// OIDC redirect URI, the SAML ACS URL).
-func (s *Server) CallbackURL(t *directory.Tenant, kind directory.ConnectionKind) string {
+// for a connection: what an admin registers at the provider (the OIDC
+// redirect URI, the SAML ACS URL). It is "" for a kind no connector
+// serves.
+func (s *Server) CallbackURL(t *directory.Tenant, conn *directory.Connection) string {
+	return s.callbackURL(t, conn.Kind, conn.ID)
+}
+
+func (s *Server) callbackURL(t *directory.Tenant, kind directory.ConnectionKind, connID string) string {
 	c, ok := s.connectors[kind]
 	if !ok {
 		return ""
 	}
-	return CallbackURL(s.base.String(), t.Slug, kind, c.CallbackPath())
+	return CallbackURL(s.base.String(), t.Slug, kind, ConnectionPath(c.CallbackPath(), connID))
 }
 
 // CallbackURL is base + /t/{slug}/sso/{kind}/{path}.
 func CallbackURL(base, slug string, kind directory.ConnectionKind, path string) string {
 	return strings.TrimRight(base, "/") + "/t/" + slug + "/sso/" + string(kind) + "/" + path
+}
+
+// ConnectionPath fills the {connection} wildcard of a connector's path in
+// with a connection's id.
+func ConnectionPath(path, connID string) string {
+	return strings.ReplaceAll(path, "{connection}", connID)
 }
 
 // home is the tenant's page for a signed-in user, until the console
@@ -255,7 +266,7 @@ func (s *Server) start(c Connector) func(http.ResponseWriter, *http.Request, *di
 		}
 		state, browser := directory.NewSecret(), s.browserValue(r)
 		p := &directory.PendingSignIn{TenantID: t.ID, ConnectionID: conn.ID, ReturnTo: s.safeReturn(t, r.URL.Query().Get("return"))}
-		to, err := c.Start(r.Context(), &StartRequest{Connection: conn, Pending: p, State: state, CallbackURL: s.CallbackURL(t, c.Kind())})
+		to, err := c.Start(r.Context(), &StartRequest{Tenant: t, Connection: conn, Pending: p, State: state, CallbackURL: s.CallbackURL(t, conn)})
 		if err != nil {
 			if se, ok := errors.AsType[*directory.SignInError](err); ok {
 				s.recordRefusal(r, t, directory.SignInClaims{ConnectionID: conn.ID}, se)
@@ -293,7 +304,7 @@ func (s *Server) callback(c Connector) func(http.ResponseWriter, *http.Request, 
 		var pending *directory.PendingSignIn
 		var taken *directory.Connection
 		req := &FinishRequest{
-			HTTP: r, Tenant: t, CallbackURL: s.CallbackURL(t, c.Kind()),
+			HTTP: r, Tenant: t, CallbackURL: s.callbackURL(t, c.Kind(), r.PathValue("connection")),
 			Take: func(state string) (*directory.PendingSignIn, *directory.Connection, error) {
 				p, err := s.svc.TakeSignIn(r.Context(), t.ID, state)
 				if err != nil {
@@ -343,6 +354,10 @@ func (s *Server) callback(c Connector) func(http.ResponseWriter, *http.Request, 
 					claims.ConnectionID = taken.ID
 				} else if pending != nil {
 					claims.ConnectionID = pending.ConnectionID
+				} else if id, ok := directory.CanonicalID(r.PathValue("connection")); ok {
+					// An answer no pending sign-in names (IdP-initiated
+					// SAML) arrived at this connection's address.
+					claims.ConnectionID = id
 				}
 				s.recordRefusal(r, t, claims, se)
 			}

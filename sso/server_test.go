@@ -52,7 +52,8 @@ func newServer(t *testing.T, base string) (*sso.Server, *directory.Service, *dir
 	if _, err := svc.CreateUser(t.Context(), idp, tn.ID, &directory.User{UserName: "ada", ExternalID: "name-id-ada", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := svc.CreateConnection(t.Context(), directory.CLI, tn.ID, &directory.Connection{Kind: directory.KindSAML, Name: "SAML", Enabled: true})
+	c, err := svc.CreateConnection(t.Context(), directory.CLI, tn.ID, &directory.Connection{Kind: directory.KindSAML, Name: "SAML", Enabled: true,
+		SAML: &directory.SAMLConfig{Metadata: "<EntityDescriptor/>"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,9 +91,10 @@ func commands() []command {
 		{name: "sso", summary: "configure how a tenant's staff sign in", sub: []command{
 			{name: "show", summary: "show a tenant's sign-in settings and connections (never secrets)", run: ssoShowCmd},
 			{name: "set-oidc", summary: "add or change a tenant's OIDC connection", run: ssoSetOIDCCmd},
+			{name: "set-saml", summary: "add or change a tenant's SAML connection; prints what to give the IdP", run: ssoSetSAMLCmd},
 			{name: "enforce", summary: "turn SSO enforcement on or off (passwords only for break-glass)", run: ssoEnforceCmd},
 			{name: "settings", summary: "how first sign-ins link, just-in-time users, IdP-initiated sign-in", run: ssoSettingsCmd},
-			{name: "test", summary: "fetch a connection's discovery document and keys and report what is wrong", run: ssoTestCmd},
+			{name: "test", summary: "fetch a connection's discovery document, keys or metadata and report what is wrong", run: ssoTestCmd},
 			{name: "delete", summary: "delete a connection, its links and its sessions", run: ssoDeleteCmd},
 		}},
 		{name: "breakglass", summary: "manage a tenant's break-glass accounts (the way in when SSO breaks)", sub: []command{

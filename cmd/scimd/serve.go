@@ -23,6 +23,7 @@ import (
 	"github.com/scimd/scimd/scim"
 	"github.com/scimd/scimd/sso"
 	"github.com/scimd/scimd/sso/oidc"
+	"github.com/scimd/scimd/sso/saml"
 )
 
 const (
@@ -176,14 +177,16 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL})
 	mux.Handle(scim.Prefix+"/", scimHandler)
 	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
-	// page, OIDC, sessions. (The tenant console will mount here too.)
+	// page, OIDC, SAML, sessions, break-glass. (The tenant console will
+	// mount here too.)
 	alerts := sc.alerts
 	if alerts == nil {
 		alerts = sso.NewAlerter(log, nil, nil)
 	}
 	oidcConnector := oidc.New(sc.keeper, sc.client, sc.now)
+	samlConnector := saml.New(saml.Config{Service: svc, Secrets: sc.keeper, BaseURL: baseURL, Client: sc.client, Now: sc.now, Log: log})
 	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
-		Connectors: []sso.Connector{oidcConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies})
+		Connectors: []sso.Connector{oidcConnector, samlConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +196,7 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	// sends the tenant's session cookie, it takes a signed-in owner's or
 	// admin's session.
 	adminConfig := admin.Config{Service: svc, Log: log, Secrets: sc.keeper, RedirectURI: signIn.CallbackURL,
-		LinkURL: signIn.LinkURL, TestConnection: testConnection(oidcConnector)}
+		LinkURL: signIn.LinkURL, TestConnection: testConnection(oidcConnector, samlConnector), SAML: samlConnector.Admin()}
 	mux.Handle(admin.Prefix+"/", admin.NewHandler(adminConfig))
 	sessionAdmin := adminConfig
 	sessionAdmin.Authenticators = []admin.Authenticator{signIn.Authenticator()}
@@ -228,13 +231,19 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 
 // testConnection is the admin API's connection test: scimd sso test's
 // checks.
-func testConnection(c *oidc.Connector) admin.ConnectionTester {
-	return func(ctx context.Context, conn *directory.Connection) []admin.Finding {
-		if conn.Kind != directory.KindOIDC {
-			return []admin.Finding{{Level: string(oidc.Warning), Message: "only OIDC connections can be tested so far"}}
+func testConnection(o *oidc.Connector, sm *saml.Connector) admin.ConnectionTester {
+	return func(ctx context.Context, t *directory.Tenant, conn *directory.Connection) []admin.Finding {
+		var found []sso.Finding
+		switch conn.Kind {
+		case directory.KindOIDC:
+			found = o.Check(ctx, conn)
+		case directory.KindSAML:
+			found = sm.Check(ctx, t, conn)
+		default:
+			return []admin.Finding{{Level: string(sso.Problem), Message: "scimd can't test a connection of kind " + string(conn.Kind)}}
 		}
-		var out []admin.Finding
-		for _, f := range c.Check(ctx, conn) {
+		out := make([]admin.Finding, 0, len(found))
+		for _, f := range found {
 			out = append(out, admin.Finding{Level: string(f.Level), Message: f.Message})
 		}
 		return out

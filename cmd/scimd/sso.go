@@ -10,6 +10,7 @@ import (
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/sso"
 	"github.com/scimd/scimd/sso/oidc"
+	"github.com/scimd/scimd/sso/saml"
 )
 
 // ssoFlags are the flags every sso command has.
@@ -204,6 +205,9 @@ func printConnection(e *env, t *directory.Tenant, c *directory.Connection, base 
 		fmt.Fprintf(e.stdout, "  %-16s %s\n", "email claim:", o.Email())
 		fmt.Fprintf(e.stdout, "  %-16s %s\n", "userName claim:", o.UserName())
 	}
+	if c.SAML != nil {
+		printSAML(e, t, c, base)
+	}
 	redirect := "/t/" + t.Slug + "/sso/" + string(c.Kind) + "/callback"
 	if base != "" {
 		redirect = sso.CallbackURL(base, t.Slug, c.Kind, "callback")
@@ -220,7 +224,7 @@ func ssoShowCmd(ctx context.Context, e *env, cmd string, args []string) error {
 	)
 	fs := newFlagSet(cmd, "sso show --tenant SLUG [flags]")
 	f.register(fs, false)
-	fs.stringEnv(&base, "base-url", "SCIMD_BASE_URL", "", "public `URL` of scimd, to show full redirect URIs")
+	fs.stringEnv(&base, "base-url", "SCIMD_BASE_URL", "", "public `URL` of scimd, to show full redirect URIs, entity ids and ACS URLs")
 	pos, err := fs.parse(args, e)
 	if err != nil {
 		return err
@@ -257,7 +261,7 @@ func ssoShowCmd(ctx context.Context, e *env, cmd string, args []string) error {
 			printConnection(e, t, c, base)
 		}
 		if len(conns) == 0 {
-			fmt.Fprintf(e.stderr, "tenant %s has no sign-in connection; add one with: scimd sso set-oidc --tenant %s ...\n", t.Slug, t.Slug)
+			fmt.Fprintf(e.stderr, "tenant %s has no sign-in connection; add one with: scimd sso set-oidc --tenant %s ... or scimd sso set-saml --tenant %s ...\n", t.Slug, t.Slug, t.Slug)
 		}
 		return nil
 	})
@@ -386,16 +390,17 @@ func ssoSettingsCmd(ctx context.Context, e *env, cmd string, args []string) erro
 	})
 }
 
-// ssoTestCmd checks the tenant's OIDC connections (or the one named) as
+// ssoTestCmd checks the tenant's connections (or the one named) as
 // sign-in will use them, and fails if any has a problem.
 func ssoTestCmd(ctx context.Context, e *env, cmd string, args []string) error {
 	var (
-		f    ssoFlags
-		name string
+		f          ssoFlags
+		name, base string
 	)
 	fs := newFlagSet(cmd, "sso test --tenant SLUG [--name NAME] [flags]")
 	f.register(fs, true)
 	fs.StringVar(&name, "name", "", "test only the connection named `NAME`")
+	fs.stringEnv(&base, "base-url", "SCIMD_BASE_URL", "", "public `URL` of scimd, to show SAML entity ids and ACS URLs in full")
 	pos, err := fs.parse(args, e)
 	if err != nil {
 		return err
@@ -411,6 +416,7 @@ func ssoTestCmd(ctx context.Context, e *env, cmd string, args []string) error {
 		return err
 	}
 	conn := oidc.New(keeper, nil, e.now)
+	samlConn := saml.New(saml.Config{Secrets: keeper, BaseURL: base, Now: e.now})
 	return withService(ctx, e, f.db, func(svc *directory.Service) error {
 		t, err := tenantBySlug(ctx, svc, f.tenant)
 		if err != nil {
@@ -422,23 +428,30 @@ func ssoTestCmd(ctx context.Context, e *env, cmd string, args []string) error {
 		}
 		problems, tested := 0, 0
 		for _, c := range conns {
-			if name != "" && !strings.EqualFold(c.Name, name) || c.Kind != directory.KindOIDC {
+			if name != "" && !strings.EqualFold(c.Name, name) {
 				continue
 			}
-			tested++
-			fmt.Fprintf(e.stdout, "connection %q (%s, %s)\n", c.Name, c.Kind, c.OIDC.Issuer)
-			for _, fd := range conn.Check(ctx, c) {
-				fmt.Fprintf(e.stdout, "  %-8s %s\n", fd.Level, fd.Message)
-				if fd.Level == oidc.Problem {
-					problems++
+			switch c.Kind {
+			case directory.KindOIDC:
+				tested++
+				fmt.Fprintf(e.stdout, "connection %q (%s, %s)\n", c.Name, c.Kind, c.OIDC.Issuer)
+				for _, fd := range conn.Check(ctx, c) {
+					fmt.Fprintf(e.stdout, "  %-8s %s\n", fd.Level, fd.Message)
+					if fd.Level == oidc.Problem {
+						problems++
+					}
 				}
+			case directory.KindSAML:
+				tested++
+				fmt.Fprintf(e.stdout, "connection %q (%s, %s)\n", c.Name, c.Kind, samlSource(c))
+				problems += testSAML(ctx, e, samlConn, t, c)
 			}
 		}
 		switch {
 		case tested == 0 && name != "":
-			return &notFoundError{fmt.Sprintf("tenant %s has no OIDC connection named %q (scimd sso show --tenant %s lists them)", t.Slug, name, t.Slug)}
+			return &notFoundError{fmt.Sprintf("tenant %s has no connection named %q (scimd sso show --tenant %s lists them)", t.Slug, name, t.Slug)}
 		case tested == 0:
-			return &notFoundError{fmt.Sprintf("tenant %s has no OIDC connection to test; add one with scimd sso set-oidc", t.Slug)}
+			return &notFoundError{fmt.Sprintf("tenant %s has no connection to test; add one with scimd sso set-oidc or scimd sso set-saml", t.Slug)}
 		case problems == 1:
 			return fmt.Errorf("found 1 problem; sign-in through it won't work until it is fixed")
 		case problems > 1:

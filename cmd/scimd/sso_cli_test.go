@@ -89,7 +89,7 @@ func TestSSOCommands(t *testing.T) {
 	if r := run("sso", "delete", "--tenant", "acme", "--name", "ZITADEL"); r.err != nil {
 		t.Errorf("delete: %v %s", r.err, r.stderr)
 	}
-	if r := run("sso", "test", "--tenant", "acme"); r.err == nil || !strings.Contains(r.stderr, "has no OIDC connection") {
+	if r := run("sso", "test", "--tenant", "acme"); r.err == nil || !strings.Contains(r.stderr, "has no connection to test") {
 		t.Errorf("test without connections: %v %s", r.err, r.stderr)
 	}
 }

@@ -11,22 +11,21 @@ import (
 	"time"
 
 	"github.com/scimd/scimd/directory"
+	"github.com/scimd/scimd/sso"
 )
 
-// Finding is one result of Check: a line an operator reads.
-type Finding struct {
-	Level   Level
-	Message string
-}
+// Finding is one result of Check: a line an operator reads. Connectors
+// share the type (sso.Finding).
+type Finding = sso.Finding
 
 // Level says how much a finding matters.
-type Level string
+type Level = sso.Level
 
 // The levels.
 const (
-	OK      Level = "ok"
-	Warning Level = "warning" // sign-in may work, but something is off
-	Problem Level = "problem" // sign-in can't work until it is fixed
+	OK      = sso.OK
+	Warning = sso.Warning // sign-in may work, but something is off
+	Problem = sso.Problem // sign-in can't work until it is fixed
 )
 
 // discovery is the part of a discovery document (OpenID Connect
@@ -52,7 +51,9 @@ var verifiable = []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", 
 // secret that does not open. It never shows the secret.
 func (c *Connector) Check(ctx context.Context, conn *directory.Connection) []Finding {
 	var out []Finding
-	add := func(l Level, format string, args ...any) { out = append(out, Finding{l, fmt.Sprintf(format, args...)}) }
+	add := func(l Level, format string, args ...any) {
+		out = append(out, Finding{Level: l, Message: fmt.Sprintf(format, args...)})
+	}
 	o := conn.OIDC
 	if o == nil {
 		add(Problem, "%s is not an OIDC connection", conn.Name)
