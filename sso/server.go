@@ -46,6 +46,10 @@ type Config struct {
 	BaseURL    string
 	Connectors []Connector
 	Sessions   directory.SessionPolicy
+	// Console is the path, under a tenant's pages, of the admin console
+	// ("console/"): the home page sends owners and admins there. ""
+	// keeps everyone on the home page.
+	Console string
 }
 
 // Server serves the sign-in routes. It keeps nothing of its own between
@@ -59,6 +63,7 @@ type Server struct {
 	policy     directory.SessionPolicy
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
+	console    string
 }
 
 // New returns a Server. It fails on a base URL that is not absolute.
@@ -76,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		policy:     cfg.Sessions,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
+		console:    cfg.Console,
 	}
 	for _, c := range cfg.Connectors {
 		s.connectors[c.Kind()] = c
@@ -179,12 +185,16 @@ func CallbackURL(base, slug string, kind directory.ConnectionKind, path string) 
 	return strings.TrimRight(base, "/") + "/t/" + slug + "/sso/" + string(kind) + "/" + path
 }
 
-// home is the tenant's page for a signed-in user, until the console
-// replaces it.
+// home is the tenant's page for a signed-in user; owners and admins go on
+// to the console.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, t *directory.Tenant) error {
 	_, u, err := s.session(r, t)
 	if err != nil {
 		http.Redirect(w, r, s.tenantPath(t)+"login", http.StatusSeeOther)
+		return nil
+	}
+	if s.console != "" && u.Role.Administers() {
+		http.Redirect(w, r, s.tenantPath(t)+s.console, http.StatusSeeOther)
 		return nil
 	}
 	return s.render(w, http.StatusOK, "home", map[string]any{"Tenant": t, "User": u, "Base": s.tenantPath(t)})

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scimd/scimd/admin"
+	"github.com/scimd/scimd/admin/console"
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/internal/httpx"
 	"github.com/scimd/scimd/internal/secretbox"
@@ -171,12 +172,20 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	mux.Handle(scim.Prefix+"/", scimHandler)
 	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
 	// page, OIDC, sessions. (The tenant console will mount here too.)
+	oidcConnector := oidc.New(sc.keeper, sc.client, sc.now)
 	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
-		Connectors: []sso.Connector{oidc.New(sc.keeper, sc.client, sc.now)}})
+		Connectors: []sso.Connector{oidcConnector}, Console: console.Path})
 	if err != nil {
 		return nil, nil, err
 	}
 	mux.Handle("/t/", signIn)
+	// The tenant admins' console, for a signed-in owner's or admin's
+	// session.
+	adminConsole, err := newConsole(svc, log, baseURL, sc.keeper, signIn, oidcConnector)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux.Handle(console.Pattern, adminConsole)
 	// The admin API for tenant admins. At /api/v1 it takes admin tokens,
 	// which name the tenant; at /t/{tenant}/api/v1, where the browser
 	// sends the tenant's session cookie, it takes a signed-in owner's or
