@@ -26,7 +26,7 @@ var labels = map[string]string{
 	directory.FieldPreferredLanguage: "Preferred language",
 	directory.FieldLocale:            "Locale",
 	directory.FieldTimezone:          "Time zone",
-	directory.FieldActive:            "Status",
+	directory.FieldActive:            "Active",
 	directory.FieldPassword:          "Password",
 	directory.FieldEmails:            "Email addresses",
 	directory.FieldPhoneNumbers:      "Phone numbers",
@@ -114,10 +114,9 @@ var workFields = []string{directory.FieldExtension, directory.FieldTimezone, dir
 	directory.FieldEmployeeNumber}
 
 var hints = map[string]string{
-	directory.FieldTimezone:          "Europe/Paris",
-	directory.FieldExtension:         "4711",
-	directory.FieldPreferredLanguage: "en",
-	directory.FieldLocale:            "en-US",
+	directory.FieldTimezone:          "such as Europe/Paris",
+	directory.FieldPreferredLanguage: "such as en",
+	directory.FieldLocale:            "such as en-US",
 }
 
 // userFieldGroups lays out u's fields: profile, work, custom fields.

@@ -180,6 +180,11 @@ func TestOnlyAdminsOfThisTenant(t *testing.T) {
 		t.Errorf("forged session: %d", r.status)
 	}
 
+	// The tenant's home sends admins on to the console; others stay.
+	if r := e.get("/t/acme/", bobSession); r.status != http.StatusSeeOther || r.header.Get("Location") != "/t/acme/console/" {
+		t.Errorf("an admin's home: %d %q", r.status, r.header.Get("Location"))
+	}
+
 	// Bob is an admin, then an agent: refused on his next request, with a
 	// page that says why; then an admin again.
 	if r := e.get("/t/acme/console/users", bobSession); r.status != http.StatusOK {
@@ -195,6 +200,9 @@ func TestOnlyAdminsOfThisTenant(t *testing.T) {
 	if r.status != http.StatusForbidden || !strings.Contains(r.body, "The console is for owners and admins") ||
 		!strings.Contains(r.body, "bob") || strings.Contains(r.body, "root") {
 		t.Errorf("agent: %d\n%s", r.status, r.body)
+	}
+	if r := e.get("/t/acme/", bobSession); r.status != http.StatusOK || !strings.Contains(r.body, "bob") {
+		t.Errorf("an agent's home: %d", r.status)
 	}
 	if r := e.post("/t/acme/console/users/"+root.ID+"/role", bobSession, url.Values{"role": {"agent"}}); r.status != http.StatusForbidden {
 		t.Errorf("agent POST: %d", r.status)
