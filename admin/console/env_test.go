@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/scimd/scimd/admin/console"
 	"github.com/scimd/scimd/directory"
+	"github.com/scimd/scimd/directory/postgres"
 	"github.com/scimd/scimd/directory/sqlite"
 	"github.com/scimd/scimd/internal/testdb"
 	"github.com/scimd/scimd/sso"
@@ -22,6 +24,7 @@ import (
 // own sign-in.
 type env struct {
 	t      *testing.T
+	kind   string // "sqlite" or "postgres"
 	dsn    string
 	svc    *directory.Service
 	srv    *httptest.Server
@@ -35,8 +38,30 @@ var policy = directory.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour}
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	dsn := testdb.SQLite(t)
-	st, err := sqlite.Open(t.Context(), dsn)
+	return newEnvOn(t, "sqlite")
+}
+
+// store is what both stores are.
+type store interface {
+	directory.Store
+	Migrate(ctx context.Context) (int, error)
+}
+
+// newEnvOn is newEnv on the store of kind: "sqlite" or "postgres".
+func newEnvOn(t *testing.T, kind string) *env {
+	t.Helper()
+	var (
+		dsn string
+		st  store
+		err error
+	)
+	if kind == "postgres" {
+		dsn = testdb.Postgres(t)
+		st, err = postgres.Open(t.Context(), dsn)
+	} else {
+		dsn = testdb.SQLite(t)
+		st, err = sqlite.Open(t.Context(), dsn)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +79,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dsn: dsn, svc: svc, tenant: tn, conn: conn,
+	e := &env{t: t, kind: kind, dsn: dsn, svc: svc, tenant: tn, conn: conn,
 		idp: directory.Actor{Kind: directory.ActorToken, ID: directory.NewID(), Scope: directory.ScopeSCIM}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.srv.Listener.Addr().String()

@@ -9,26 +9,37 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/scimd/scimd/directory"
 	_ "modernc.org/sqlite"
 )
 
 // seed adds n local agents to the tenant in one statement, as a bulk load
-// would: user00000 ... in userName order, ids in the same order.
+// would: user000000 ... in userName order, ids in the same order.
 func (e *env) seed(n int) {
 	e.t.Helper()
-	db, err := sql.Open("sqlite", e.dsn)
+	driver, query := "sqlite", `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2)
+		INSERT INTO users (id, tenant_id, user_name, display_name, active, role, source, availability, version, created_at, updated_at)
+		SELECT printf('00000000-0000-7000-8000-%012d', i), $1, printf('user%06d', i), printf('User %06d', i), 1, 'agent', 'local', '',
+			1, '2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z' FROM n`
+	if e.kind == "postgres" {
+		driver, query = "pgx", `INSERT INTO users (id, tenant_id, user_name, display_name, active, role, source, availability, version, created_at, updated_at)
+		SELECT ('00000000-0000-7000-8000-' || lpad(i::text, 12, '0'))::uuid, $1, 'user' || lpad(i::text, 6, '0'), 'User ' || lpad(i::text, 6, '0'),
+			true, 'agent', 'local', '', 1, '2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z' FROM generate_series(0, $2::int - 1) AS i`
+	}
+	db, err := sql.Open(driver, e.dsn)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer db.Close()
 	start := time.Now()
-	_, err = db.ExecContext(e.t.Context(), `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2)
-		INSERT INTO users (id, tenant_id, user_name, display_name, active, role, source, availability, version, created_at, updated_at)
-		SELECT printf('00000000-0000-7000-8000-%012d', i), $1, printf('user%06d', i), printf('User %06d', i), 1, 'agent', 'local', '',
-			1, '2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z' FROM n`, e.tenant.ID, n)
-	if err != nil {
+	if _, err = db.ExecContext(e.t.Context(), query, e.tenant.ID, n); err != nil {
 		e.t.Fatal(err)
+	}
+	if e.kind == "postgres" {
+		if _, err := db.ExecContext(e.t.Context(), "ANALYZE users"); err != nil { // as autovacuum soon would
+			e.t.Fatal(err)
+		}
 	}
 	e.t.Logf("seeded %d users in %v", n, time.Since(start).Round(time.Millisecond))
 }
@@ -62,8 +73,14 @@ func TestPagingAtScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 100,000 users")
 	}
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) { pagingAtScale(t, kind) })
+	}
+}
+
+func pagingAtScale(t *testing.T, kind string) {
 	const n = 100_000
-	e := newEnv(t)
+	e := newEnvOn(t, kind)
 	_, s := e.admin("aaa-root") // sorts before user000000
 	e.seed(n)
 	name := func(i int) string { return fmt.Sprintf("user%06d", i) }
