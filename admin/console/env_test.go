@@ -94,6 +94,12 @@ func newEnvOn(t *testing.T, kind string) *env {
 				return ""
 			}
 			return sso.CallbackURL(base, t.Slug, k, "callback")
+		},
+		MetadataURL: func(t *directory.Tenant, c *directory.Connection) string {
+			if c.Kind != directory.KindSAML {
+				return ""
+			}
+			return "/t/" + t.Slug + "/sso/saml/metadata?connection=" + c.ID
 		}})
 	if err != nil {
 		t.Fatal(err)

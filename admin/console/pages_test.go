@@ -283,6 +283,19 @@ func TestSignInSettings(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "SCIMD_SECRET_KEY") || strings.Contains(r.body, "s3cret") {
 		t.Errorf("secret without a key: %d\n%s", r.status, r.body)
 	}
+	// A SAML connection links scimd's metadata for the provider.
+	r = e.post("/t/acme/console/settings/sso/connections", s, url.Values{"csrf": {tok}, "kind": {"saml"}, "name": {"ADFS"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create SAML connection: %d %s", r.status, r.body)
+	}
+	samlPath := strings.SplitN(r.header.Get("Location"), "?", 2)[0]
+	samlID := samlPath[strings.LastIndexByte(samlPath, '/')+1:]
+	if p := e.get(samlPath, s).body; !strings.Contains(p, `href="/t/acme/sso/saml/metadata?connection=`+samlID+`" download`) {
+		t.Errorf("no metadata link on the SAML connection's page:\n%s", p)
+	}
+	if p := e.get("/t/acme/console/settings/sso", s).body; !strings.Contains(p, "Download SP metadata") {
+		t.Error("no metadata link in the connections list")
+	}
 	if r := e.post(connPath+"/delete", s, url.Values{"csrf": {tok}}); r.status != http.StatusSeeOther {
 		t.Errorf("delete connection: %d", r.status)
 	}

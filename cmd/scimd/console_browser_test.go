@@ -143,7 +143,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.Shot("users")
 
 	step = "find a user by typing"
-	b.Type(step, "#q", "hopp")
+	// From the keyboard: "/" jumps to the search box.
+	b.Press(step, "/", "Slash")
+	b.WaitFocus(step, "#q")
+	b.Keys(step, "hopp")
 	b.WaitText(step, "#user-count", "1 user")
 	b.WaitText(step, "#users", "Grace Hopper")
 	b.WaitGone(step, "#users", "Alan")
@@ -230,6 +233,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.WaitText(step, "#provisioning", "409")
 	b.WaitText(step, "#provisioning", "token: Zitadel provisioning")
 	b.Shot("provisioning-failure")
+
+	step = "test the sign-in connection"
+	b.Open(step, f.url+"/t/acme/console/settings/sso")
+	b.ClickAndLoad(step, "#connections a")
+	b.ClickAndLoad(step, "form[action$='/test'] button")
+	b.WaitText(step, "#findings", "the issuer matches: "+idp.op.issuer())
+	b.WaitText(step, "#findings", "the client secret is set and opens with this server's key")
+	b.Shot("connection-test")
 
 	// No page had a script error or broke its Content-Security-Policy.
 	if p := b.Problems(func(s string) bool { return strings.Contains(s, "/favicon.ico") }); len(p) > 0 {

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -229,6 +230,12 @@ func (b *Browser) WaitVisible(step, sel string) {
 		`(sel) => { const e = document.querySelector(sel); return !!e && e.checkVisibility(); }`, sel)
 }
 
+// WaitFocus waits until sel has the keyboard's focus.
+func (b *Browser) WaitFocus(step, sel string) {
+	b.t.Helper()
+	b.wait(step, sel+" to have the focus", `(sel) => document.activeElement === document.querySelector(sel)`, sel)
+}
+
 // WaitURL waits until the address's path starts with prefix.
 func (b *Browser) WaitURL(step, prefix string) {
 	b.t.Helper()
@@ -278,6 +285,30 @@ func (b *Browser) Type(step, sel, text string) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible)); err != nil {
 		b.fail(step, "to type into "+sel, err)
+	}
+}
+
+// Press presses one key as a keyboard does: a keyDown that carries its
+// text, so that a page that handles the key (and prevents its default)
+// sees what it would see from a person, then a keyUp. key is the DOM key
+// ("/"), code the physical key ("Slash").
+func (b *Browser) Press(step, key, code string) {
+	b.t.Helper()
+	for _, p := range []input.DispatchKeyEventParams{
+		{Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: code, Text: key, UnmodifiedText: key},
+		{Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: code},
+	} {
+		if _, err := chromedp.Call(b.ctx, input.DispatchKeyEvent, p); err != nil {
+			b.fail(step, "to press "+key, err)
+		}
+	}
+}
+
+// Keys types text into whatever has the focus.
+func (b *Browser) Keys(step, text string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.KeyEvent(text)); err != nil {
+		b.fail(step, "to type "+text, err)
 	}
 }
 
