@@ -32,7 +32,10 @@ type page struct {
 	// refused, or why the page can't be shown.
 	Flash   string
 	Problem *problem
-	Data    any
+	// ProblemPage: the whole page is Problem (it is not shown above
+	// other content).
+	ProblemPage bool
+	Data        any
 }
 
 // handlerFunc serves one page. A returned error is shown as a page

@@ -157,7 +157,7 @@ func (c *Console) writeProblem(w http.ResponseWriter, r *http.Request, p *page, 
 	if pr.Status >= 500 {
 		c.log.ErrorContext(r.Context(), "console page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	p.status, p.Problem, p.Title = pr.Status, pr, pr.Title
+	p.status, p.Problem, p.Title, p.ProblemPage = pr.Status, pr, pr.Title, true
 	if err := c.render(w, p, "problem"); err != nil {
 		c.log.ErrorContext(r.Context(), "console problem page failed", "err", err)
 		http.Error(w, pr.Title, pr.Status)
