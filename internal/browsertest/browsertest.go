@@ -57,6 +57,7 @@ type Browser struct {
 // Path returns the browser binary tests use, or "" when there is none.
 func Path() string {
 	if p := os.Getenv(ChromiumEnv); p != "" {
+		p, _ = exec.LookPath(p)
 		return p
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
@@ -74,7 +75,10 @@ func New(t *testing.T) *Browser {
 	t.Helper()
 	path := Path()
 	if path == "" {
-		msg := "no Chromium found (looked for " + ChromiumEnv + ", chromium, chromium-browser, google-chrome)"
+		msg := "no Chromium found (looked for chromium, chromium-browser, google-chrome on PATH)"
+		if env := os.Getenv(ChromiumEnv); env != "" {
+			msg = ChromiumEnv + "=" + env + " is not a program that can be run"
+		}
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatalf("%s, and %s=1 requires it; install it with apt-get install chromium", msg, RequireEnv)
 		}
