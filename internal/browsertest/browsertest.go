@@ -212,9 +212,14 @@ func (b *Browser) Open(step, url string) {
 	}
 }
 
-// WaitText waits until the first element sel matches contains want.
+// WaitText waits until the first element sel matches contains want; an
+// empty want waits for sel to be shown.
 func (b *Browser) WaitText(step, sel, want string) {
 	b.t.Helper()
+	if want == "" { // (an empty argument would reach the page as undefined)
+		b.WaitVisible(step, sel)
+		return
+	}
 	b.wait(step, fmt.Sprintf("%s to contain %q", sel, want),
 		`(sel, want) => { const e = document.querySelector(sel); return !!e && e.innerText.includes(want); }`, sel, want)
 }
