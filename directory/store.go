@@ -62,6 +62,9 @@ type Store interface {
 	AuditEventsAfter(ctx context.Context, tenant int64, after int64, q AuditQuery) ([]*AuditEvent, error)
 	// LogProvisioning appends entries to the provisioning log.
 	LogProvisioning(ctx context.Context, entries []ProvisioningEntry) error
+	// ProvisioningLog returns the tenant's provisioning log entries
+	// matching q, newest first.
+	ProvisioningLog(ctx context.Context, tenant int64, q ProvisioningQuery) ([]*ProvisioningEntry, error)
 
 	// Connections returns the tenant's sign-in connections, by name.
 	Connections(ctx context.Context, tenant int64) ([]*Connection, error)

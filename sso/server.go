@@ -57,6 +57,10 @@ type Config struct {
 	// believed for a client's address (break-glass throttles and the
 	// audit log); none means the peer's address.
 	TrustedProxies []netip.Prefix
+	// Console is the path, under a tenant's pages, of the admin console
+	// ("console/"): the home page sends owners and admins there. ""
+	// keeps everyone on the home page.
+	Console string
 }
 
 // Server serves the sign-in routes. It keeps nothing of its own between
@@ -73,6 +77,7 @@ type Server struct {
 	secrets    directory.Sealer
 	alerts     *Alerter
 	proxies    []netip.Prefix
+	console    string
 }
 
 // New returns a Server. It fails on a base URL that is not absolute.
@@ -93,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 		secrets:    cfg.Secrets,
 		alerts:     cfg.Alerts,
 		proxies:    cfg.TrustedProxies,
+		console:    cfg.Console,
 	}
 	if s.alerts == nil {
 		s.alerts = NewAlerter(cfg.Log, nil, nil)
@@ -212,12 +218,18 @@ func ConnectionPath(path, connID string) string {
 	return strings.ReplaceAll(path, "{connection}", connID)
 }
 
-// home is the tenant's page for a signed-in user, until the console
-// replaces it.
+// home is the tenant's page for a signed-in user; owners and admins go on
+// to the console.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, t *directory.Tenant) error {
-	_, u, err := s.session(r, t)
+	sess, u, err := s.session(r, t)
 	if err != nil {
 		http.Redirect(w, r, s.tenantPath(t)+"login", http.StatusSeeOther)
+		return nil
+	}
+	// A break-glass session stays here: the console is not among the
+	// few things it may do.
+	if s.console != "" && u.Role.Administers() && sess.Kind != directory.SessionBreakGlass {
+		http.Redirect(w, r, s.tenantPath(t)+s.console, http.StatusSeeOther)
 		return nil
 	}
 	return s.render(w, http.StatusOK, "home", map[string]any{"Title": t.Name, "Tenant": t, "User": u, "Base": s.tenantPath(t)})

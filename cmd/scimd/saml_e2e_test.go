@@ -280,7 +280,7 @@ func TestSAMLEndToEnd(t *testing.T) {
 				t.Errorf("the IdP's response is not encrypted: %v\n%s", err, raw)
 			}
 			status, final, body := w.postBack(b, idpForm)
-			if status != http.StatusOK || final != f.url+"/t/acme/" || !strings.Contains(body, "ada@acme.example") {
+			if status != http.StatusOK || final != f.url+"/t/acme/console/" || !strings.Contains(body, "ada@acme.example") {
 				t.Fatalf("sign-in ended at %d %s:\n%s", status, final, body)
 			}
 			api := func(method, path string, body any, hdr ...string) *apiResponse {
@@ -316,7 +316,7 @@ func TestSAMLEndToEnd(t *testing.T) {
 			if r := w.call("Bearer "+w.adminToken, "PATCH", "/api/v1/sso/settings", map[string]any{"idpInitiated": true}); r.status != http.StatusOK {
 				t.Fatalf("turn IdP-initiated on: %d %s", r.status, r.raw)
 			}
-			if status, final, _ := w.postBack(newBrowser(), w.idpInitiated(b)); status != http.StatusOK || final != f.url+"/t/acme/" {
+			if status, final, _ := w.postBack(newBrowser(), w.idpInitiated(b)); status != http.StatusOK || final != f.url+"/t/acme/console/" {
 				t.Errorf("IdP-initiated, on: %d %s", status, final)
 			}
 
@@ -360,7 +360,7 @@ func TestSAMLAcrossReplicas(t *testing.T) {
 	f.to.Store(0)
 	idpForm := w.startAtIdP(b) // started on replica 0
 	f.to.Store(1)              // the IdP's form posts to replica 1
-	if status, final, body := w.postBack(b, idpForm); status != http.StatusOK || final != f.url+"/t/acme/" {
+	if status, final, body := w.postBack(b, idpForm); status != http.StatusOK || final != f.url+"/t/acme/console/" {
 		t.Fatalf("finish on replica 1: %d %s\n%s", status, final, body)
 	}
 	for i := range 2 {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scimd/scimd/admin"
+	"github.com/scimd/scimd/admin/console"
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/internal/httpx"
 	"github.com/scimd/scimd/internal/secretbox"
@@ -177,8 +178,8 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL})
 	mux.Handle(scim.Prefix+"/", scimHandler)
 	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
-	// page, OIDC, SAML, sessions, break-glass. (The tenant console will
-	// mount here too.)
+	// page, OIDC, SAML, sessions, break-glass; owners and admins go on to
+	// the console.
 	alerts := sc.alerts
 	if alerts == nil {
 		alerts = sso.NewAlerter(log, nil, nil)
@@ -186,11 +187,19 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	oidcConnector := oidc.New(sc.keeper, sc.client, sc.now)
 	samlConnector := saml.New(saml.Config{Service: svc, Secrets: sc.keeper, BaseURL: baseURL, Client: sc.client, Now: sc.now, Log: log})
 	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
-		Connectors: []sso.Connector{oidcConnector, samlConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies})
+		Connectors: []sso.Connector{oidcConnector, samlConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies,
+		Console: console.Path})
 	if err != nil {
 		return nil, nil, err
 	}
 	mux.Handle("/t/", signIn)
+	// The tenant admins' console, for a signed-in owner's or admin's
+	// session.
+	adminConsole, err := newConsole(svc, log, baseURL, sc.keeper, signIn, oidcConnector)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux.Handle(console.Pattern, adminConsole)
 	// The admin API for tenant admins. At /api/v1 it takes admin tokens,
 	// which name the tenant; at /t/{tenant}/api/v1, where the browser
 	// sends the tenant's session cookie, it takes a signed-in owner's or

@@ -270,7 +270,7 @@ func TestSSOEndToEnd(t *testing.T) {
 
 			b := newBrowser()
 			status, final, body := w.signIn(b)
-			if status != http.StatusOK || final != f.url+"/t/acme/" || !strings.Contains(body, "ada@acme.example") || !strings.Contains(body, "admin") {
+			if status != http.StatusOK || final != f.url+"/t/acme/console/" || !strings.Contains(body, "ada@acme.example") || !strings.Contains(body, "admin") {
 				t.Fatalf("sign-in ended at %d %s:\n%s", status, final, body)
 			}
 			api := func(method, path string, body any, hdr ...string) *apiResponse {

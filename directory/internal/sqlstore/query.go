@@ -473,7 +473,11 @@ func (s *Store) compileList(sc *scope, tenant int64, q directory.Query) (*listSQ
 				return nil, err
 			}
 			pv := c.arg(v)
-			where += fmt.Sprintf(" AND (%s %s %s OR (%s = %s AND %s %s %s))", key, cmp, pv, key, pv, id, cmp, c.arg(after))
+			// The first bound is implied by the second; it is there
+			// for the planner, which can start an index scan at it
+			// (an OR alone makes PostgreSQL read the index from the
+			// start, so a deep page would cost its depth).
+			where += fmt.Sprintf(" AND %s %s= %s AND (%s %s %s OR (%s = %s AND %s %s %s))", key, cmp, pv, key, cmp, pv, key, pv, id, cmp, c.arg(after))
 		}
 	}
 	order := " ORDER BY " + id + " " + dir
