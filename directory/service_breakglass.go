@@ -329,11 +329,18 @@ func (s *Service) MintRecoverLink(ctx context.Context, actor Actor, tenant int64
 }
 
 // SetBreakGlassSettings calls update on a copy of the tenant's break-glass
-// settings and saves them. It returns ErrNotFound, ValidationError,
+// settings and saves them. It refuses a break-glass session, whose
+// sign-in the webhook announces. It returns ErrNotFound, ValidationError,
 // InvariantError, or what update returns.
 func (s *Service) SetBreakGlassSettings(ctx context.Context, actor Actor, tenant int64, update func(*BreakGlassSettings) error) (*BreakGlassSettings, error) {
 	if err := checkSSOAdmin(actor); err != nil {
 		return nil, s.refused(ctx, actor, tenant, "breakglass.settings", "tenant", fmt.Sprint(tenant), err)
+	}
+	if actor.Scope == ScopeBreakGlass {
+		// The alert is how owners learn of a break-glass sign-in: the
+		// session it announces can't silence it.
+		return nil, s.refused(ctx, actor, tenant, "breakglass.settings", "tenant", fmt.Sprint(tenant), &InvariantError{Rule: RuleBreakGlass,
+			Field: "alertWebhook", Detail: "a break-glass session can't change the alert webhook; sign in through your identity provider as an owner"})
 	}
 	var out *BreakGlassSettings
 	err := s.store.Write(ctx, func(tx Tx) error {

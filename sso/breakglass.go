@@ -17,8 +17,8 @@ import (
 	"github.com/scimd/scimd/internal/httpx"
 )
 
-// Break-glass pages: sign-in at /t/{tenant}/break-glass (apart from the
-// tenant's sign-in page, which does not link to it), enrollment from the
+// Break-glass pages: sign-in at /t/{tenant}/break-glass (a page of its
+// own, which the tenant's sign-in page links to discreetly), enrollment from the
 // link scimd breakglass create prints, and the recover link scimd recover
 // prints. A link's GET only shows a page with a button: link scanners in
 // mail and chat fetch links, and must not use them up.

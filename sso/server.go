@@ -61,6 +61,10 @@ type Config struct {
 	// ("console/"): the home page sends owners and admins there. ""
 	// keeps everyone on the home page.
 	Console string
+	// ConsoleRecovery is the console page, under Console, a break-glass
+	// session starts at (console.RecoveryHome: the sign-in settings it is
+	// there to repair). "" keeps break-glass sessions on the home page.
+	ConsoleRecovery string
 }
 
 // Server serves the sign-in routes. It keeps nothing of its own between
@@ -78,6 +82,7 @@ type Server struct {
 	alerts     *Alerter
 	proxies    []netip.Prefix
 	console    string
+	recovery   string
 }
 
 // New returns a Server. It fails on a base URL that is not absolute.
@@ -99,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 		alerts:     cfg.Alerts,
 		proxies:    cfg.TrustedProxies,
 		console:    cfg.Console,
+		recovery:   cfg.ConsoleRecovery,
 	}
 	if s.alerts == nil {
 		s.alerts = NewAlerter(cfg.Log, nil, nil)
@@ -226,9 +232,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, t *directory.Tenan
 		http.Redirect(w, r, s.tenantPath(t)+"login", http.StatusSeeOther)
 		return nil
 	}
-	// A break-glass session stays here: the console is not among the
-	// few things it may do.
-	if s.console != "" && u.Role.Administers() && sess.Kind != directory.SessionBreakGlass {
+	// A break-glass session goes to the console's sign-in settings: the
+	// console lets it use its recovery pages alone.
+	if s.console != "" && sess.Kind == directory.SessionBreakGlass {
+		if s.recovery != "" {
+			http.Redirect(w, r, s.tenantPath(t)+s.console+s.recovery, http.StatusSeeOther)
+			return nil
+		}
+	} else if s.console != "" && u.Role.Administers() {
 		http.Redirect(w, r, s.tenantPath(t)+s.console, http.StatusSeeOther)
 		return nil
 	}

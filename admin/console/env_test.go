@@ -1,9 +1,11 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,8 +17,11 @@ import (
 	"github.com/scimd/scimd/directory"
 	"github.com/scimd/scimd/directory/postgres"
 	"github.com/scimd/scimd/directory/sqlite"
+	"github.com/scimd/scimd/internal/secretbox"
 	"github.com/scimd/scimd/internal/testdb"
 	"github.com/scimd/scimd/sso"
+	"github.com/scimd/scimd/sso/oidc"
+	"github.com/scimd/scimd/sso/saml"
 )
 
 // env is a tenant on a real SQLite store, served by the sign-in server and
@@ -32,6 +37,9 @@ type env struct {
 	conn   *directory.Connection
 	// idp is the tenant's identity provider, as SCIM writes.
 	idp directory.Actor
+	box *secretbox.Box
+	// console is the console the server mounts.
+	console *console.Console
 }
 
 var policy = directory.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour}
@@ -84,29 +92,50 @@ func newEnvOn(t *testing.T, kind string) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.srv.Listener.Addr().String()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: base, Sessions: policy, Console: console.Path})
+	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.box = box
+	oc := oidc.New(box, nil, nil)
+	sc := saml.New(saml.Config{Service: svc, Secrets: box, BaseURL: base, Log: log})
+	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: base, Sessions: policy, Secrets: box,
+		Connectors: []sso.Connector{oc, sc}, Console: console.Path, ConsoleRecovery: console.RecoveryHome})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No Secrets: typing an OIDC client secret is refused (a test says
+	// so); SAML keys are sealed by the connector.
 	c, err := console.New(console.Config{Service: svc, Log: log, BaseURL: base, SignedIn: signIn.SignedIn,
-		CallbackURL: func(t *directory.Tenant, c *directory.Connection) string {
-			if c.Kind != directory.KindOIDC {
-				return ""
-			}
-			return sso.CallbackURL(base, t.Slug, c.Kind, "callback")
-		},
+		CallbackURL: signIn.CallbackURL,
 		MetadataURL: func(t *directory.Tenant, c *directory.Connection) string {
 			if c.Kind != directory.KindSAML {
 				return ""
 			}
-			return "/t/" + t.Slug + "/sso/saml/metadata?connection=" + c.ID
-		}})
+			return sc.MetadataURL(t, c)
+		},
+		// The connection test as serve wires it: each kind's connector.
+		Check: func(ctx context.Context, t *directory.Tenant, c *directory.Connection) []console.Finding {
+			var found []sso.Finding
+			if c.Kind == directory.KindSAML {
+				found = sc.Check(ctx, t, c)
+			} else {
+				found = oc.Check(ctx, c)
+			}
+			var out []console.Finding
+			for _, f := range found {
+				out = append(out, console.Finding{Level: string(f.Level), Message: f.Message})
+			}
+			return out
+		},
+		SAML: sc.Admin(), LinkURL: signIn.LinkURL, Banners: console.BreakGlassBanner})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/t/", signIn)
 	mux.Handle(console.Pattern, c)
+	e.console = c
 	e.srv.Config.Handler = mux
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
@@ -198,6 +227,38 @@ func (e *env) do(method, path, session string, form url.Values, hdr ...string) *
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return &response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// multipart sends a multipart form, as a browser sends a form with a file
+// input: values, and the file named file.
+func (e *env) multipart(path, session string, values map[string]string, field, file, content string) *response {
+	e.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range values {
+		mw.WriteField(k, v)
+	}
+	fw, err := mw.CreateFormFile(field, file)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	io.WriteString(fw, content)
+	mw.Close()
+	req, err := http.NewRequestWithContext(e.t.Context(), "POST", e.srv.URL+path, &b)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(&http.Cookie{Name: sso.SessionCookie, Value: session})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return &response{status: resp.StatusCode, header: resp.Header, body: string(body)}
 }
 
 // csrf reads the form token from a page.

@@ -28,6 +28,13 @@ type page struct {
 	Static  string // the static files of this build: /t/acme/console/static/v/
 	CSRF    string
 	Banners []Banner
+	// BreakGlass: the session is a break-glass session, which may use the
+	// recovery pages alone.
+	BreakGlass bool
+	// Nav and SettingsNav are the pages the navigation lists: those the
+	// session may use.
+	Nav         []navItem
+	SettingsNav []navItem
 	// Flash says what the last change did; Problem why a change was
 	// refused, or why the page can't be shown.
 	Flash   string
@@ -81,13 +88,6 @@ func (c *Console) page(fn handlerFunc) http.Handler {
 			return
 		}
 		p.Session = sess
-		if sess.Kind == directory.SessionBreakGlass {
-			// A break-glass session may repair sign-in and nothing more;
-			// the console's pages would give it all of an owner's rights.
-			c.writeProblem(w, r, p, &problem{Status: http.StatusForbidden, Title: "Not in a break-glass session",
-				Message: "A break-glass session can only repair how " + t.Name + " signs in. Use the break-glass home page, then sign in through your identity provider for the console."})
-			return
-		}
 		if !u.Role.Administers() {
 			p.Visitor = u
 			c.writeProblem(w, r, p, &problem{Status: http.StatusForbidden, Title: "The console is for owners and admins",
@@ -95,8 +95,18 @@ func (c *Console) page(fn handlerFunc) http.Handler {
 			return
 		}
 		p.Me, p.CSRF = u, csrfToken(sess)
+		p.BreakGlass = sess.Kind == directory.SessionBreakGlass
+		p.Nav, p.SettingsNav = c.nav(p.BreakGlass)
 		if c.cfg.Banners != nil {
 			p.Banners = c.cfg.Banners(r, sess, u)
+		}
+		if p.BreakGlass && !c.recovery[r.Pattern] {
+			// A break-glass session may repair sign-in and nothing more
+			// (admin.BreakGlassRoutes); the other pages would give it
+			// all of an owner's rights.
+			c.writeProblem(w, r, p, &problem{Status: http.StatusForbidden, Title: "Not in a break-glass session",
+				Message: "A break-glass session can only repair how " + t.Name + " signs in: the sign-in connections and their test, SSO enforcement and sign-in settings, break-glass accounts and the audit log. Nothing was changed. Once sign-in works, sign in through your identity provider for everything else."})
+			return
 		}
 		if !safeMethod(r.Method) {
 			if err := c.checkForm(w, r, p); err != nil {
@@ -126,7 +136,7 @@ func (c *Console) checkForm(w http.ResponseWriter, r *http.Request, p *page) err
 		return refused
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return &problem{Status: http.StatusBadRequest, Title: "This form could not be read", Message: "Nothing was changed. Reload the page and try again."}
 	}
 	got := r.PostForm.Get("csrf")

@@ -284,13 +284,14 @@ func TestSignInSettings(t *testing.T) {
 		t.Errorf("secret without a key: %d\n%s", r.status, r.body)
 	}
 	// A SAML connection links scimd's metadata for the provider.
-	r = e.post("/t/acme/console/settings/sso/connections", s, url.Values{"csrf": {tok}, "kind": {"saml"}, "name": {"ADFS"}})
+	r = e.post("/t/acme/console/settings/sso/connections", s, url.Values{"csrf": {tok}, "kind": {"saml"}, "name": {"ADFS"},
+		"metadataXml": {idpMetadata(t, "ADFS signing", time.Now().Add(time.Hour))}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("create SAML connection: %d %s", r.status, r.body)
 	}
 	samlPath := strings.SplitN(r.header.Get("Location"), "?", 2)[0]
 	samlID := samlPath[strings.LastIndexByte(samlPath, '/')+1:]
-	if p := e.get(samlPath, s).body; !strings.Contains(p, `href="/t/acme/sso/saml/metadata?connection=`+samlID+`" download`) {
+	if p := e.get(samlPath, s).body; !strings.Contains(p, `href="`+e.srv.URL+`/t/acme/sso/saml/metadata/`+samlID+`" download`) {
 		t.Errorf("no metadata link on the SAML connection's page:\n%s", p)
 	}
 	if p := e.get("/t/acme/console/settings/sso", s).body; !strings.Contains(p, "Download SP metadata") {

@@ -38,9 +38,7 @@ var funcs = template.FuncMap{
 		}
 		return "?" + v.Encode()
 	},
-	"join":     strings.Join,
-	"navItems": func() []navItem { return navItems },
-	"settings": func() []struct{ Path, Title string } { return settingsSections },
+	"join": strings.Join,
 	"fmtint": func(n int) string {
 		s := fmt.Sprint(n)
 		for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
@@ -52,6 +50,30 @@ var funcs = template.FuncMap{
 
 // navItem is an entry of the console's navigation.
 type navItem struct{ Path, Title, Section string }
+
+// nav returns the navigation's entries, the main ones then the settings:
+// all of them, or for a break-glass session those it may open.
+func (c *Console) nav(breakGlass bool) (main, settings []navItem) {
+	for _, list := range []struct {
+		items []navItem
+		out   *[]navItem
+	}{{navItems, &main}, {settingsSections, &settings}} {
+		for _, it := range list.items {
+			if !breakGlass || c.recovery["GET /t/{tenant}/"+Path+it.pattern()] {
+				*list.out = append(*list.out, it)
+			}
+		}
+	}
+	return main, settings
+}
+
+// pattern is the ServeMux path of the entry's page under the console.
+func (n navItem) pattern() string {
+	if n.Path == "" {
+		return "{$}"
+	}
+	return n.Path
+}
 
 var navItems = []navItem{
 	{"", "Overview", "overview"},
@@ -167,31 +189,33 @@ func (c *Console) writeProblem(w http.ResponseWriter, r *http.Request, p *page, 
 // flashes says what a change did, by the code the change redirected with
 // (so that no text from a URL reaches a page).
 var flashes = map[string]string{
-	"role":               "The role was changed. It applies from the user's next request; no sign-out needed.",
-	"disabled":           "The user was disabled and signed out everywhere. Their history stays.",
-	"enabled":            "The user was enabled.",
-	"deleted":            "The user was deleted. Their history stays in the audit log.",
-	"identity-added":     "Added. It stays unverified until you verify it.",
-	"identity-verified":  "Verified.",
-	"identity-primary":   "It is the primary one now.",
-	"identity-removed":   "Removed.",
-	"team-joined":        "Added to the team.",
-	"team-left":          "Removed from the team.",
-	"team-created":       "The team was created.",
-	"team-renamed":       "The team was renamed.",
-	"team-deleted":       "The team was deleted.",
-	"member-added":       "Added to the team.",
-	"member-removed":     "Removed from the team.",
-	"org-created":        "The organization was created.",
-	"org-saved":          "The organization was saved.",
-	"org-deleted":        "The organization was deleted; its customers are in no organization now.",
-	"field-created":      "The custom field was created.",
-	"field-deleted":      "The custom field was deleted, with every user's value for it.",
-	"token-revoked":      "The token was revoked. It stopped working at once.",
-	"sso-saved":          "The sign-in settings were saved.",
-	"connection-created": "The connection was created.",
-	"connection-saved":   "The connection was saved.",
-	"connection-deleted": "The connection was deleted, with its links and the sessions begun through it.",
+	"role":                "The role was changed. It applies from the user's next request; no sign-out needed.",
+	"disabled":            "The user was disabled and signed out everywhere. Their history stays.",
+	"enabled":             "The user was enabled.",
+	"deleted":             "The user was deleted. Their history stays in the audit log.",
+	"identity-added":      "Added. It stays unverified until you verify it.",
+	"identity-verified":   "Verified.",
+	"identity-primary":    "It is the primary one now.",
+	"identity-removed":    "Removed.",
+	"team-joined":         "Added to the team.",
+	"team-left":           "Removed from the team.",
+	"team-created":        "The team was created.",
+	"team-renamed":        "The team was renamed.",
+	"team-deleted":        "The team was deleted.",
+	"member-added":        "Added to the team.",
+	"member-removed":      "Removed from the team.",
+	"org-created":         "The organization was created.",
+	"org-saved":           "The organization was saved.",
+	"org-deleted":         "The organization was deleted; its customers are in no organization now.",
+	"field-created":       "The custom field was created.",
+	"field-deleted":       "The custom field was deleted, with every user's value for it.",
+	"token-revoked":       "The token was revoked. It stopped working at once.",
+	"sso-saved":           "The sign-in settings were saved.",
+	"connection-created":  "The connection was created.",
+	"connection-saved":    "The connection was saved.",
+	"connection-deleted":  "The connection was deleted, with its links and the sessions begun through it.",
+	"breakglass-disabled": "The break-glass account was disabled; its sessions ended.",
+	"webhook-saved":       "The alert webhook was saved.",
 }
 
 // flash returns what to say for the request's done code: one of flashes,

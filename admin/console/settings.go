@@ -9,11 +9,12 @@ import (
 )
 
 // settingsSections are the settings pages, in the order the navigation
-// lists them. Another page of settings (break-glass accounts, the alert
-// webhook) adds itself here, with its routes and template.
-var settingsSections = []struct{ Path, Title string }{
-	{"settings/tokens", "SCIM tokens"},
-	{"settings/sso", "Sign-in"},
+// lists them; Section is the page's path.
+var settingsSections = []navItem{
+	{"settings/tokens", "SCIM tokens", "settings/tokens"},
+	{"settings/sso", "Sign-in", "settings/sso"},
+	{"settings/break-glass", "Break-glass accounts", "settings/break-glass"},
+	{"settings/alert-webhook", "Alert webhook", "settings/alert-webhook"},
 }
 
 type tokensData struct {
@@ -177,6 +178,12 @@ func (c *Console) setSSO(w http.ResponseWriter, r *http.Request, p *page) error 
 func (c *Console) createConnection(w http.ResponseWriter, r *http.Request, p *page) error {
 	conn := &directory.Connection{ID: directory.NewID(), TenantID: p.Tenant.ID, Kind: directory.ConnectionKind(r.PostForm.Get("kind"))}
 	err := c.applyConnectionForm(r.PostForm, conn)
+	if err == nil && conn.Kind == directory.KindSAML {
+		var in *samlForm
+		if in, err = c.readSAMLForm(r.Context(), r, p.Tenant.ID, conn.ID, true); err == nil {
+			in.apply(conn)
+		}
+	}
 	var created *directory.Connection
 	if err == nil {
 		created, err = c.svc.CreateConnection(r.Context(), actor(r, p), p.Tenant.ID, conn)
@@ -218,10 +225,10 @@ func (c *Console) applyConnectionForm(f url.Values, conn *directory.Connection) 
 			conn.Secret = sealed
 		}
 	case directory.KindSAML:
+		// Its own fields are read before the transaction (readSAMLForm).
 		if conn.SAML == nil {
 			conn.SAML = &directory.SAMLConfig{}
 		}
-		conn.SAML.MetadataURL = strings.TrimSpace(f.Get("metadataUrl"))
 	default:
 		return &problem{Status: http.StatusBadRequest, Title: "Choose a kind", Field: "kind", Message: "A connection is OIDC or SAML."}
 	}
@@ -229,10 +236,13 @@ func (c *Console) applyConnectionForm(f url.Values, conn *directory.Connection) 
 }
 
 type connectionData struct {
-	Conn     *connectionRow
-	CanEdit  bool
-	CanTest  bool
-	Findings []Finding
+	Conn *connectionRow
+	SAML *samlView
+	// NameIDFormats are the NameID formats a SAML connection may ask for.
+	NameIDFormats []string
+	CanEdit       bool
+	CanTest       bool
+	Findings      []Finding
 	// Scopes are the OIDC scopes as the form shows them.
 	Scopes string
 }
@@ -253,7 +263,7 @@ func (c *Console) showConnection(w http.ResponseWriter, r *http.Request, p *page
 		conn = typed
 	}
 	d := &connectionData{Conn: c.connectionRow(p.Tenant, conn), CanEdit: p.Me.Role == directory.RoleOwner,
-		CanTest: c.cfg.Check != nil && conn.Kind == directory.KindOIDC, Findings: findings}
+		CanTest: c.cfg.Check != nil, Findings: findings, SAML: c.samlView(p.Tenant, conn), NameIDFormats: directory.NameIDFormats}
 	if conn.OIDC != nil {
 		d.Scopes = strings.Join(conn.OIDC.Scopes, " ")
 	}
@@ -264,9 +274,25 @@ func (c *Console) showConnection(w http.ResponseWriter, r *http.Request, p *page
 // updateConnection saves a connection's form.
 func (c *Console) updateConnection(w http.ResponseWriter, r *http.Request, p *page) error {
 	var typed *directory.Connection
-	_, err := c.svc.UpdateConnection(r.Context(), actor(r, p), p.Tenant.ID, r.PathValue("id"), func(conn *directory.Connection) error {
+	cur, err := c.svc.Connection(r.Context(), p.Tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in *samlForm
+	if cur.Kind == directory.KindSAML {
+		if in, err = c.readSAMLForm(r.Context(), r, p.Tenant.ID, cur.ID, false); err != nil {
+			return refused(p, err, func() error { return c.showConnection(w, r, p, nil, nil) })
+		}
+	}
+	_, err = c.svc.UpdateConnection(r.Context(), actor(r, p), p.Tenant.ID, r.PathValue("id"), func(conn *directory.Connection) error {
 		typed = conn
-		return c.applyConnectionForm(r.PostForm, conn)
+		if err := c.applyConnectionForm(r.PostForm, conn); err != nil {
+			return err
+		}
+		if in != nil && conn.Kind == directory.KindSAML {
+			in.apply(conn)
+		}
+		return nil
 	})
 	if err != nil {
 		return refused(p, err, func() error { return c.showConnection(w, r, p, typed, nil) })
@@ -284,7 +310,11 @@ func (c *Console) testConnection(w http.ResponseWriter, r *http.Request, p *page
 	if c.cfg.Check == nil {
 		return &problem{Status: http.StatusNotFound, Title: "No test for this connection", Message: "This server can't test " + string(conn.Kind) + " connections."}
 	}
-	return c.showConnection(w, r, p, nil, c.cfg.Check(r.Context(), conn))
+	t, err := c.svc.Tenant(r.Context(), p.Tenant.ID)
+	if err != nil {
+		return err
+	}
+	return c.showConnection(w, r, p, nil, c.cfg.Check(r.Context(), t, conn))
 }
 
 func (c *Console) deleteConnection(w http.ResponseWriter, r *http.Request, p *page) error {

@@ -38,9 +38,14 @@ type attempt struct {
 	field, value string
 }
 
-// actor is the signed-in admin, as the directory's rules see them.
+// actor is the signed-in admin, as the directory's rules see them; a
+// break-glass session acts with its scope, which the audit log records.
 func actor(r *http.Request, p *page) directory.Actor {
-	return directory.Actor{Kind: directory.ActorUser, ID: p.Me.ID, Role: p.Me.Role, RequestID: httpx.RequestID(r.Context())}
+	a := directory.Actor{Kind: directory.ActorUser, ID: p.Me.ID, Role: p.Me.Role, RequestID: httpx.RequestID(r.Context())}
+	if p.BreakGlass {
+		a.Scope = directory.ScopeBreakGlass
+	}
+	return a
 }
 
 func (c *Console) user(w http.ResponseWriter, r *http.Request, p *page) error {

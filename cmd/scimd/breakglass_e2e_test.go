@@ -284,7 +284,7 @@ func TestBreakGlassRepairsSSO(t *testing.T) {
 				// A break-glass account can.
 				b := newBrowser()
 				status, body = w.glass(b, "glass@ops.example", bgPass, w.totp(secret), "203.0.113.10")
-				if status != http.StatusOK || !strings.Contains(body, "Break-glass session:") || !strings.Contains(body, "glass@ops.example") {
+				if status != http.StatusOK || !strings.Contains(body, "Break-glass session — signed in as glass@ops.example, ends at ") || !strings.Contains(body, "<h1>Sign-in</h1>") {
 					t.Fatalf("%s: break-glass sign-in: %d %s", br.name, status, body)
 				}
 				// The alert: a WARN line at once, and the webhook gets it
@@ -453,7 +453,7 @@ func TestBreakGlassCredentialsOnce(t *testing.T) {
 	// Opening the page used nothing; the button does.
 	form := url.Values{"token": {must(url.Parse(link)).Query().Get("token")}}
 	status, body, _ = post(t, b, w.f.url+"/t/acme/break-glass/recover", form, "")
-	if status != http.StatusOK || !strings.Contains(body, "Break-glass session:") {
+	if status != http.StatusOK || !strings.Contains(body, "Break-glass session — signed in as glass@ops.example") {
 		t.Fatalf("recover: %d %s", status, body)
 	}
 	if status, body, _ := post(t, newBrowser(), w.f.url+"/t/acme/break-glass/recover", form, ""); status != http.StatusNotFound || !strings.Contains(html.UnescapeString(body), "used already") {

@@ -188,14 +188,14 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	samlConnector := saml.New(saml.Config{Service: svc, Secrets: sc.keeper, BaseURL: baseURL, Client: sc.client, Now: sc.now, Log: log})
 	signIn, err := sso.New(sso.Config{Service: svc, Log: log, BaseURL: baseURL, Sessions: sc.sessions,
 		Connectors: []sso.Connector{oidcConnector, samlConnector}, Secrets: sc.keeper, Alerts: alerts, TrustedProxies: sc.proxies,
-		Console: console.Path})
+		Console: console.Path, ConsoleRecovery: console.RecoveryHome})
 	if err != nil {
 		return nil, nil, err
 	}
 	mux.Handle("/t/", signIn)
 	// The tenant admins' console, for a signed-in owner's or admin's
 	// session.
-	adminConsole, err := newConsole(svc, log, baseURL, sc.keeper, signIn, oidcConnector)
+	adminConsole, err := newConsole(svc, log, baseURL, sc.keeper, signIn, testConnection(oidcConnector, samlConnector), samlConnector)
 	if err != nil {
 		return nil, nil, err
 	}
