@@ -210,15 +210,15 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// TestBreakGlassRepairsSSO is the story break-glass exists for, three
+// TestBreakGlassRepairsSSO is the story break-glass exists for, four
 // times over: SSO breaks (the provider can't be reached; a provider whose
 // signing key is not in its key set; the wrong issuer), staff can't sign
 // in and see a page that says why, a break-glass account signs in (and an
 // alert goes to the tenant's webhook, which fails once and then takes
 // it), repairs the connection through the admin API with its break-glass
-// session, and SSO works again; the audit log tells it in order. (An
-// expired SAML certificate is the fourth way; its case comes with the
-// SAML connector.)
+// session, and SSO works again; the audit log tells it in order. The
+// fourth way is SAML's: the IdP's signing certificate has expired, and
+// break-glass uploads the IdP's new metadata.
 func TestBreakGlassRepairsSSO(t *testing.T) {
 	for _, kind := range []string{kindSQLite, kindPostgres} {
 		t.Run(kind, func(t *testing.T) {
@@ -312,13 +312,68 @@ func TestBreakGlassRepairsSSO(t *testing.T) {
 					t.Fatalf("%s: SSO after repair: %d %s", br.name, status, body)
 				}
 			}
+			// The fourth way, SAML's classic lockout: the IdP signs with a
+			// certificate that has expired.
+			w.provision("bea@acme.example", "00u1ada")
+			expired := newSAMLIdP(t, time.Now().Add(-time.Hour))
+			r := w.call("Bearer "+w.adminToken, "POST", "/api/v1/sso/connections", map[string]any{
+				"kind": "saml", "name": "Entra", "idpMetadataUrl": expired.metadataURL(), "subjectAttribute": "uid"})
+			if r.status != http.StatusCreated {
+				t.Fatalf("expired certificate: create the SAML connection: %d %s", r.status, r.raw)
+			}
+			samlID := r.body["id"].(string)
+			sp := r.body["saml"].(map[string]any)
+			expired.register("scimd", sp["metadataUrl"].(string))
+			expired.addUser("00u1ada", "bea@acme.example")
+			// Staff can't sign in, and the page says why.
+			login := (&samlWorld{world: w.world}).get(newBrowser(), w.f.url+"/t/acme/login")
+			m := samlStartLink.FindStringSubmatch(login)
+			if m == nil {
+				t.Fatalf("expired certificate: no SAML choice on the sign-in page:\n%s", login)
+			}
+			resp, err := newBrowser().Get(w.f.url + html.UnescapeString(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(html.UnescapeString(string(page)), "signing certificate has expired") {
+				t.Fatalf("expired certificate: SSO sign-in: want 503 saying the IdP's certificate expired, got %d %s", resp.StatusCode, page)
+			}
+			// Break-glass signs in, and its test names the certificate.
+			b := newBrowser()
+			if status, body := w.glass(b, "glass@ops.example", bgPass, w.totp(secret), "203.0.113.10"); status != http.StatusOK || !strings.Contains(body, "Break-glass session — signed in as glass@ops.example") {
+				t.Fatalf("expired certificate: break-glass sign-in: %d %s", status, body)
+			}
+			<-delivered
+			r = w.api(b, "POST", "/sso/connections/"+samlID+"/test", nil)
+			if r.status != http.StatusOK || r.body["ok"] != false || !strings.Contains(r.raw, "samlidp signing") || !strings.Contains(r.raw, "expired") {
+				t.Errorf("expired certificate: want a test naming the expired certificate, got %d %s", r.status, r.raw)
+			}
+			// The IdP's admin rolls the certificate; break-glass uploads the
+			// new metadata.
+			fresh := newSAMLIdP(t, time.Now().Add(365*24*time.Hour))
+			doc := (&samlWorld{world: w.world}).get(newBrowser(), fresh.metadataURL())
+			if r := w.api(b, "PATCH", "/sso/connections/"+samlID, map[string]any{"idpMetadata": doc}); r.status != http.StatusOK {
+				t.Fatalf("expired certificate: repair: %d %s", r.status, r.raw)
+			}
+			if r := w.api(b, "POST", "/sso/connections/"+samlID+"/test", nil); r.status != http.StatusOK || r.body["ok"] != true {
+				t.Errorf("expired certificate: test after repair: %d %s", r.status, r.raw)
+			}
+			fresh.register("scimd", sp["metadataUrl"].(string))
+			fresh.addUser("00u1ada", "bea@acme.example")
+			sw := &samlWorld{world: w.world, idp: fresh, conn: samlID, acs: sp["acsUrl"].(string)}
+			if status, _, body := sw.signIn(newBrowser()); status != http.StatusOK || !strings.Contains(body, "bea@acme.example") {
+				t.Fatalf("expired certificate: SSO after repair: %d %s", status, body)
+			}
+
 			alerts.Wait()
-			if n := strings.Count(alertLog.String(), "level=WARN msg=\"break-glass session opened\""); n != 3 {
+			if n := strings.Count(alertLog.String(), "level=WARN msg=\"break-glass session opened\""); n != 4 {
 				t.Errorf("%d WARN lines:\n%s", n, alertLog)
 			}
 
 			// The audit log tells the story, in order.
-			r := w.call("Bearer "+w.adminToken, "GET", "/api/v1/audit?limit=200", nil)
+			r = w.call("Bearer "+w.adminToken, "GET", "/api/v1/audit?limit=200", nil)
 			var story []string
 			evs := r.body["events"].([]any)
 			for i := len(evs) - 1; i >= 0; i-- {
@@ -329,15 +384,17 @@ func TestBreakGlassRepairsSSO(t *testing.T) {
 					line += " breakglass"
 				}
 				switch e["action"] {
-				case "sso.connection.update", "breakglass.signin", "session.signin", "sso.settings":
+				case "sso.connection.update", "sso.connection.create", "breakglass.signin", "session.signin", "sso.settings":
 					story = append(story, line)
 				}
 			}
-			want := []string{"session.signin success user", "sso.settings success token"}
+			want := []string{"sso.connection.create success token", "session.signin success user", "sso.settings success token"}
 			for range breaks {
 				want = append(want, "sso.connection.update success token", "session.signin denied user", "breakglass.signin success user breakglass",
 					"sso.connection.update success user breakglass", "session.signin success user")
 			}
+			want = append(want, "sso.connection.create success token", "session.signin denied user", "breakglass.signin success user breakglass",
+				"sso.connection.update success user breakglass", "session.signin success user")
 			if !slices.Equal(story, want) {
 				t.Errorf("audit story:\n%s\nwant:\n%s", strings.Join(story, "\n"), strings.Join(want, "\n"))
 			}
