@@ -89,6 +89,8 @@ type Store interface {
 	BreakGlassLinks(ctx context.Context, tenant int64, user string, purpose LinkPurpose) ([]*BreakGlassLink, error)
 	// Throttles returns the throttles of keys that have one.
 	Throttles(ctx context.Context, tenant int64, keys []string) ([]*Throttle, error)
+	// RequestCounter keeps the rate limit's windows (ratelimit.go).
+	RequestCounter
 
 	// Write runs fn in one transaction, committed if fn returns nil and
 	// rolled back otherwise. fn may run more than once if the database

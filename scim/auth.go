@@ -63,6 +63,10 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			h.writeError(w, r, errorf(http.StatusForbidden, "", "This token is for the admin API; SCIM needs a token with scope scim."))
 			return
 		}
+		if err := h.limit(r, tok); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tokenKey{}, tok)))
 	})
 }

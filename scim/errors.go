@@ -18,6 +18,9 @@ type Error struct {
 	Status   int
 	ScimType string
 	Detail   string
+	// RetryAfter, when not 0, is sent as Retry-After (seconds): with 429
+	// and 503.
+	RetryAfter int
 }
 
 func (e *Error) Error() string { return e.Detail }
@@ -81,6 +84,8 @@ func errorFor(err error) *Error {
 		return &Error{Status: http.StatusBadRequest, ScimType: TypeMutability, Detail: e.Error()}
 	}
 	switch {
+	case errors.Is(err, directory.ErrUnavailable):
+		return unavailableError()
 	case errors.Is(err, directory.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "Resource not found."}
 	case errors.Is(err, directory.ErrPrecondition):
@@ -98,6 +103,9 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scimd"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	setOutcome(r, e)
 	writeJSON(w, e.Status, e)

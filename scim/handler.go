@@ -40,6 +40,8 @@ type Config struct {
 	// BaseURL is the public URL scimd is reached at (e.g.
 	// https://id.example.com), for meta.location and Location headers.
 	BaseURL string
+	// RateLimit, when not nil, limits each token's requests (limits.go).
+	RateLimit *directory.RateLimiter
 }
 
 // Handler serves /scim/v2. Close it at shutdown to write the provisioning
@@ -54,6 +56,7 @@ type handler struct {
 	log  *slog.Logger
 	base string // BaseURL + Prefix
 	prov *provLog
+	rate *directory.RateLimiter
 }
 
 // NewHandler returns the handler for everything under /scim/v2/: it
@@ -64,6 +67,7 @@ func NewHandler(cfg Config) *Handler {
 		svc:  cfg.Service,
 		log:  cfg.Log,
 		base: strings.TrimRight(cfg.BaseURL, "/") + Prefix,
+		rate: cfg.RateLimit,
 	}
 	h.prov = newProvLog(cfg.Service, cfg.Log)
 	mux := http.NewServeMux()

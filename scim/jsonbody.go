@@ -28,6 +28,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 			return nil, errorf(http.StatusUnsupportedMediaType, "", "Send the body as application/scim+json or application/json, not %s.", mt)
 		}
 	}
+	if err := identityEncoding(r); err != nil {
+		return nil, err
+	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {

@@ -145,6 +145,7 @@ type serveConfig struct {
 	Key      keyConfig
 	Sessions sessionConfig
 	Proxies  proxyConfig
+	Limits   limitConfig
 }
 
 func (c *serveConfig) register(fs *flagSet) {
@@ -156,10 +157,11 @@ func (c *serveConfig) register(fs *flagSet) {
 	c.Key.register(fs)
 	c.Sessions.register(fs)
 	c.Proxies.register(fs)
+	c.Limits.register(fs)
 }
 
 func (c serveConfig) validate() error {
-	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks(), c.Key.checks(), c.Sessions.checks(), c.Proxies.checks())
+	return validate(c.addrChecks(), c.baseURLChecks(), c.DB.checks(), c.Key.checks(), c.Sessions.checks(), c.Proxies.checks(), c.Limits.checks())
 }
 
 func (c serveConfig) addrChecks() []check {

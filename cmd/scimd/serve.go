@@ -54,6 +54,9 @@ type signInConfig struct {
 	// alerts raises break-glass alarms; nil makes one with the default
 	// back-off, closed with the handlers.
 	alerts *sso.Alerter
+	// scimRate is each SCIM token's limit in requests per second; 0 for
+	// none (--scim-rate-limit).
+	scimRate int
 }
 
 // serveCmd serves HTTP until ctx ends (SIGTERM or SIGINT), then shuts down
@@ -99,7 +102,7 @@ func serveCmd(ctx context.Context, e *env, cmd string, args []string) error {
 		log.Warn("the base URL is plain http: browsers drop the Secure session cookie, so signing in works only behind https; set --base-url https://...", "base_url", base)
 	}
 	svc := directory.NewService(st, e.now)
-	h, closeHandlers, err := handler(svc, st, log, base, signInConfig{keeper: keeper, sessions: c.Sessions.policy(), now: e.now, proxies: c.Proxies.prefixes()})
+	h, closeHandlers, err := handler(svc, st, log, base, signInConfig{keeper: keeper, sessions: c.Sessions.policy(), now: e.now, proxies: c.Proxies.prefixes(), scimRate: c.Limits.rate()})
 	if err != nil {
 		ln.Close()
 		st.Close()
@@ -175,7 +178,7 @@ func handler(svc *directory.Service, st store, log *slog.Logger, baseURL string,
 	mux := http.NewServeMux()
 	// SCIM 2.0 for identity providers. It checks bearer tokens itself: the
 	// token names the tenant.
-	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL})
+	scimHandler := scim.NewHandler(scim.Config{Service: svc, Log: log, BaseURL: baseURL, RateLimit: scimRateLimiter(st, sc)})
 	mux.Handle(scim.Prefix+"/", scimHandler)
 	// Sign-in for the tenants' staff, under /t/{tenant}/: the sign-in
 	// page, OIDC, SAML, sessions, break-glass; owners and admins go on to

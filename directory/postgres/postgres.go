@@ -112,6 +112,7 @@ var dialect = &sqlstore.Dialect{
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && (e.Code == "40001" || e.Code == "40P01") // serialization_failure, deadlock_detected
 	},
+	Unavailable: unavailable,
 }
 
 // querier is what a pool and a transaction share.

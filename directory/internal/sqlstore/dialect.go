@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/scimd/scimd/directory"
 )
@@ -37,6 +38,10 @@ type Dialect struct {
 	// Retryable reports an error after which the whole transaction may be
 	// run again (a deadlock, a serialization failure).
 	Retryable func(err error) bool
+	// Unavailable reports an error that means the database can't be
+	// reached (refused, dropped, shutting down); nil when the dialect
+	// has none.
+	Unavailable func(err error) bool
 }
 
 // constraints names what each unique index or check protects, so a
@@ -64,6 +69,9 @@ func (s *Store) mapError(err error) error {
 	}
 	if errors.Is(err, ErrNoRows) {
 		return directory.ErrNotFound
+	}
+	if s.d.Unavailable != nil && !errors.Is(err, directory.ErrUnavailable) && s.d.Unavailable(err) {
+		return fmt.Errorf("%w: %w", directory.ErrUnavailable, err)
 	}
 	kind, name := s.d.Violation(err)
 	switch kind {
