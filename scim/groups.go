@@ -201,7 +201,7 @@ func (h *handler) replaceGroup(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	setResourceID(r, id)
-	if err := h.svc.DeleteTeam(r.Context(), actor(r), tenantOf(r), id, ifMatch(r)); err != nil {
+	if err := h.svc.DeleteTeam(r.Context(), actor(r), tenantOf(r), id, ifMatch(r)); err != nil && !h.repeatedDelete(r, err, "team.delete", id) {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

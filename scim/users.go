@@ -240,10 +240,11 @@ func replaceOwned(u *directory.User, in *userInput) {
 func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	setResourceID(r, id)
-	if _, err := h.userByID(r, id, false); err != nil {
-		return err
+	_, err := h.userByID(r, id, false)
+	if err == nil {
+		err = h.svc.DeleteUser(r.Context(), actor(r), tenantOf(r), id, ifMatch(r))
 	}
-	if err := h.svc.DeleteUser(r.Context(), actor(r), tenantOf(r), id, ifMatch(r)); err != nil {
+	if err != nil && !h.repeatedDelete(r, err, "user.delete", id) {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
