@@ -33,7 +33,7 @@ import (
 // code, the client and the PKCE verifier, then returns whatever ID token
 // the test mints: tests tamper with it to play a hostile network.
 type fakeOP struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	keys   *oidctest.Server
 	priv   *rsa.PrivateKey
@@ -58,7 +58,7 @@ type authRequest struct {
 	used                                                          bool
 }
 
-func newFakeOP(t *testing.T, priv *rsa.PrivateKey) *fakeOP {
+func newFakeOP(t testing.TB, priv *rsa.PrivateKey) *fakeOP {
 	op := &fakeOP{t: t, priv: priv, kid: "key-1", client: "scimd-client", secret: "s3cret-client-secret-0123456789abcdef", codes: map[string]*authRequest{}}
 	op.keys = &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: priv.Public(), KeyID: op.kid, Algorithm: gooidc.RS256}}}
 	mux := http.NewServeMux()
@@ -158,7 +158,7 @@ func (op *fakeOP) sign(claims map[string]any) string {
 // stack is scimd's sign-in on SQLite, over real HTTP, with one tenant and
 // one OIDC connection to op.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	svc    *directory.Service
 	store  directory.Store
@@ -167,7 +167,7 @@ type stack struct {
 	op     *fakeOP
 }
 
-func newStack(t *testing.T, op *fakeOP) *stack {
+func newStack(t testing.TB, op *fakeOP) *stack {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), testdb.SQLite(t))
 	if err != nil {
@@ -204,7 +204,7 @@ func newStack(t *testing.T, op *fakeOP) *stack {
 
 // browser is a browser: a cookie jar that follows redirects.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	c *http.Client
 }
 
