@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"html/template"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,8 +18,8 @@ import (
 )
 
 // browserIdP is an identity provider that people sign in through in the
-// browser tests. OIDC's is the in-process zitadel provider (oidcIdP);
-// another protocol's (SAML) plugs in the same way.
+// browser tests: the in-process SAML IdP (samlBrowserIdP) or OpenID
+// provider (oidcIdP).
 type browserIdP interface {
 	// connect makes the tenant's connection to the provider through the
 	// admin API, and returns the name the sign-in page shows for it.
@@ -28,9 +29,12 @@ type browserIdP interface {
 	// atProvider does what the person does at the provider's pages once
 	// the browser is there; nothing for a provider that signs in at once.
 	atProvider(step string, b *browsertest.Browser)
+	// findings are lines the console's test of a working connection shows.
+	findings() []string
 }
 
-// oidcIdP is the zitadel OpenID provider of op_test.go.
+// oidcIdP is the zitadel OpenID provider of op_test.go, which signs the
+// chosen person in without a page of its own.
 type oidcIdP struct{ op *testOP }
 
 func (p *oidcIdP) connect(w *world) string {
@@ -45,6 +49,64 @@ func (p *oidcIdP) connect(w *world) string {
 
 func (p *oidcIdP) person(who opPerson)                     { p.op.who(who) }
 func (p *oidcIdP) atProvider(string, *browsertest.Browser) {}
+func (p *oidcIdP) findings() []string {
+	return []string{"the issuer matches: " + p.op.issuer(), "the client secret is set and opens with this server's key"}
+}
+
+// samlBrowserIdP is crewjam's samlidp (saml_e2e_test.go), whose sign-in
+// page the person fills in. samlidp's own page posts the password to
+// /login, which answers with JSON and leaves the browser there; this one
+// posts it with the request to the IdP's SSO endpoint, which goes on with
+// the sign-in as a real IdP's page does.
+type samlBrowserIdP struct {
+	*samlIdP
+	user string
+}
+
+func newSAMLBrowserIdP(t *testing.T) *samlBrowserIdP {
+	t.Helper()
+	p := &samlBrowserIdP{samlIdP: newSAMLIdP(t, time.Now().Add(365*24*time.Hour))}
+	p.idp.LoginFormTemplate = template.Must(template.New("login").Parse(`<!doctype html><html lang="en"><title>samlidp</title>` +
+		`<h1>Sign in to samlidp</h1>{{with .Toast}}<p id="toast">{{.}}</p>{{end}}` +
+		`<form method="post" action="` + template.HTMLEscapeString(p.idp.IDP.SSOURL.String()) + `">` +
+		`<label>User <input type="text" name="user" id="idp-user"></label> ` +
+		`<label>Password <input type="password" name="password" id="idp-password"></label>` +
+		`<input type="hidden" name="SAMLRequest" value="{{.SAMLRequest}}"><input type="hidden" name="RelayState" value="{{.RelayState}}">` +
+		`<button type="submit" id="idp-login">Log in</button></form></html>`))
+	return p
+}
+
+func (p *samlBrowserIdP) connect(w *world) string {
+	w.t.Helper()
+	r := w.call("Bearer "+w.adminToken, "POST", "/api/v1/sso/connections", map[string]any{
+		"kind": "saml", "name": "samlidp", "idpMetadataUrl": p.metadataURL(), "subjectAttribute": "uid"})
+	if r.status != http.StatusCreated {
+		w.t.Fatalf("create connection: %d %s", r.status, r.raw)
+	}
+	p.register("scimd", r.body["saml"].(map[string]any)["metadataUrl"].(string))
+	return "samlidp"
+}
+
+// person gives the IdP the person, under the subject as user name: the
+// connection takes samlidp's uid attribute, the user name, as the id.
+func (p *samlBrowserIdP) person(who opPerson) {
+	p.addUser(who.Subject, who.Email)
+	p.user = who.Subject
+}
+
+func (p *samlBrowserIdP) atProvider(step string, b *browsertest.Browser) {
+	b.WaitURL(step, "/sso")
+	b.WaitText(step, "h1", "Sign in to samlidp")
+	b.Type(step, "#idp-user", p.user)
+	b.Type(step, "#idp-password", "hunter2")
+	b.Shot("at-the-idp")
+	// The IdP answers with a form that its script posts to scimd.
+	b.ClickAndLoad(step, "#idp-login")
+}
+
+func (p *samlBrowserIdP) findings() []string {
+	return []string{"read the IdP's metadata at " + p.metadataURL(), "scimd's service provider key opens with this server's key"}
+}
 
 // consoleWorld is the tenant acme with an admin token, a SCIM token for
 // its identity provider, an owner, and a sign-in connection to idp.
@@ -56,7 +118,7 @@ func consoleWorld(t *testing.T, f *front, idp browserIdP) (*world, string) {
 		t.Fatal(err)
 	}
 	_, adminToken, _ := svc.CreateToken(t.Context(), directory.CLI, tn.ID, directory.ScopeAdmin, "ops")
-	_, scimToken, _ := svc.CreateToken(t.Context(), directory.CLI, tn.ID, directory.ScopeSCIM, "Zitadel provisioning")
+	_, scimToken, _ := svc.CreateToken(t.Context(), directory.CLI, tn.ID, directory.ScopeSCIM, "IdP provisioning")
 	if _, err := svc.CreateUser(t.Context(), directory.CLI, tn.ID, &directory.User{UserName: "root", Active: true, Role: directory.RoleOwner}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +142,21 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-// TestConsoleInBrowser: an admin signs in through the identity provider
-// in Chromium and uses the console as a person would: finds a user by
+// signInThrough goes from a console page, through the tenant's sign-in
+// page and the identity provider, back to that page, signed in as who.
+func signInThrough(step string, b *browsertest.Browser, f *front, idp browserIdP, connection, page, who string) {
+	b.Open(step, f.url+page)
+	b.WaitText(step, "main", "Sign in with "+connection)
+	b.Shot("sign-in-page")
+	b.ClickAndLoad(step, "a.choice")
+	idp.atProvider(step, b)
+	b.WaitURL(step, page)
+	b.WaitText(step, ".who", who)
+}
+
+// TestConsoleInBrowser: an admin signs in through the SAML identity
+// provider (crewjam's samlidp, in-process) in Chromium, typing her
+// password at its page, and uses the console as a person would: finds a user by
 // typing in the search, opens her, tries a locked field and reads why it
 // is locked, sets her extension (and the database has it), rotates the
 // identity provider's SCIM token and sees the new one once, and reads in
@@ -93,18 +168,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	f := newFront(t, func(base string) []*replica {
 		return []*replica{newReplica(t, openTestStore(t, kindSQLite, dsn), base, box)}
 	})
-	idp := &oidcIdP{op: newTestOP(t, opClientID, opSecret)}
+	idp := newSAMLBrowserIdP(t)
 	w, connection := consoleWorld(t, f, idp)
 	svc := f.svc()
 	tenant, _ := svc.TenantBySlug(t.Context(), "acme")
 
 	// The identity provider provisions Ada (an admin here) and Grace; a
 	// few local users fill the list.
-	ada := w.provision("ada@acme.example", "zitadel-ada")
+	ada := w.provision("ada@acme.example", "idp-ada")
 	w.setRole(ada, "admin")
 	r := w.call("Bearer "+w.scimToken, "POST", "/scim/v2/Users", map[string]any{
 		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
-		"userName": "grace@acme.example", "externalId": "zitadel-grace", "active": true, "displayName": "Grace Hopper",
+		"userName": "grace@acme.example", "externalId": "idp-grace", "active": true, "displayName": "Grace Hopper",
 		"name":   map[string]any{"givenName": "Grace", "familyName": "Hopper"},
 		"emails": []map[string]any{{"value": "grace@acme.example", "primary": true, "type": "work"}},
 	})
@@ -120,7 +195,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// The provider sends Grace again under a new externalId: refused, and
 	// logged with the error it got.
 	r = w.call("Bearer "+w.scimToken, "POST", "/scim/v2/Users", map[string]any{
-		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "grace@acme.example", "externalId": "zitadel-grace-2",
+		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "grace@acme.example", "externalId": "idp-grace-2",
 	})
 	if r.status != http.StatusConflict {
 		t.Fatalf("SCIM duplicate: %d %s", r.status, r.raw)
@@ -129,16 +204,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		got, _ := svc.ProvisioningLog(t.Context(), tenant.ID, directory.ProvisioningQuery{Outcome: directory.ProvisioningFailed})
 		return len(got) > 0
 	})
-	idp.person(opPerson{Subject: "zitadel-ada", Email: "ada@acme.example", EmailVerified: true, UserName: "ada@acme.example", Name: "Ada Lovelace"})
+	idp.person(opPerson{Subject: "idp-ada", Email: "ada@acme.example", EmailVerified: true, UserName: "ada@acme.example", Name: "Ada Lovelace"})
 
 	step := "sign in"
-	b.Open(step, f.url+"/t/acme/console/users")
-	b.WaitText(step, "main", "Sign in with "+connection)
-	b.Shot("sign-in-page")
-	b.ClickAndLoad(step, "a.choice")
-	idp.atProvider(step, b)
-	b.WaitURL(step, "/t/acme/console/users")
-	b.WaitText(step, ".who", "ada@acme.example")
+	signInThrough(step, b, f, idp, connection, "/t/acme/console/users", "ada@acme.example")
 	b.WaitText(step, "#user-count", "6 users")
 	b.Shot("users")
 
@@ -203,7 +272,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	b.Open(step, f.url+"/t/acme/console/settings/tokens")
 	row := "#token-" + old.ID
-	b.WaitText(step, row, "Zitadel provisioning")
+	b.WaitText(step, row, "IdP provisioning")
 	b.Click(step, row+" details summary")
 	b.WaitText(step, row+" details", "The old one stops working at once")
 	b.ClickAndLoad(step, row+" form[action$='/rotate'] button")
@@ -220,7 +289,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("step %q: the new token does not work: %d %s", step, r.status, r.raw)
 	}
 	b.Open(step, f.url+"/t/acme/console/settings/tokens")
-	b.WaitText(step, "#tokens", "Zitadel provisioning")
+	b.WaitText(step, "#tokens", "IdP provisioning")
 	b.WaitGone(step, "main", secret)
 
 	step = "read why the provider failed"
@@ -231,18 +300,52 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.ClickAndLoad(step, "form.search button[type=submit]")
 	b.WaitText(step, "#provisioning", "userName grace@acme.example is already used by another user")
 	b.WaitText(step, "#provisioning", "409")
-	b.WaitText(step, "#provisioning", "token: Zitadel provisioning")
+	b.WaitText(step, "#provisioning", "token: IdP provisioning")
 	b.Shot("provisioning-failure")
 
 	step = "test the sign-in connection"
 	b.Open(step, f.url+"/t/acme/console/settings/sso")
 	b.ClickAndLoad(step, "#connections a")
 	b.ClickAndLoad(step, "form[action$='/test'] button")
-	b.WaitText(step, "#findings", "the issuer matches: "+idp.op.issuer())
-	b.WaitText(step, "#findings", "the client secret is set and opens with this server's key")
+	for _, want := range idp.findings() {
+		b.WaitText(step, "#findings", want)
+	}
 	b.Shot("connection-test")
 
 	// No page had a script error or broke its Content-Security-Policy.
+	if p := b.Problems(func(s string) bool { return strings.Contains(s, "/favicon.ico") }); len(p) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// TestConsoleSignInOIDCInBrowser: the console's sign-in through the
+// OpenID provider, in Chromium; the rest of the console is the same for
+// either protocol (TestConsoleInBrowser).
+func TestConsoleSignInOIDCInBrowser(t *testing.T) {
+	b := browsertest.New(t)
+	dsn := testdb.SQLite(t)
+	box, _ := secretbox.New(bytes.Repeat([]byte{3}, 32))
+	f := newFront(t, func(base string) []*replica {
+		return []*replica{newReplica(t, openTestStore(t, kindSQLite, dsn), base, box)}
+	})
+	idp := &oidcIdP{op: newTestOP(t, opClientID, opSecret)}
+	w, connection := consoleWorld(t, f, idp)
+	ada := w.provision("ada@acme.example", "idp-ada")
+	w.setRole(ada, "admin")
+	idp.person(opPerson{Subject: "idp-ada", Email: "ada@acme.example", EmailVerified: true, UserName: "ada@acme.example", Name: "Ada Lovelace"})
+
+	step := "sign in"
+	signInThrough(step, b, f, idp, connection, "/t/acme/console/users", "ada@acme.example")
+	b.WaitText(step, "#user-count", "2 users")
+	b.Shot("signed-in")
+	step = "test the sign-in connection"
+	b.Open(step, f.url+"/t/acme/console/settings/sso")
+	b.ClickAndLoad(step, "#connections a")
+	b.ClickAndLoad(step, "form[action$='/test'] button")
+	for _, want := range idp.findings() {
+		b.WaitText(step, "#findings", want)
+	}
+	b.Shot("connection-test")
 	if p := b.Problems(func(s string) bool { return strings.Contains(s, "/favicon.ico") }); len(p) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
 	}
