@@ -11,6 +11,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -210,6 +211,29 @@ func (b *Browser) Open(step, url string) {
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(url)); err != nil {
 		b.fail(step, "to open "+url, err)
 	}
+}
+
+// OpenStatus loads url, waits for it, and returns the HTTP status the
+// page came with: for a step whose page is a refusal.
+func (b *Browser) OpenStatus(step, url string) int64 {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Navigate(url))
+	if err != nil || resp == nil {
+		b.fail(step, "to open "+url, err)
+	}
+	return resp.Status
+}
+
+// Texts returns the text of every element sel matches, in order.
+func (b *Browser) Texts(step, sel string) []string {
+	b.t.Helper()
+	quoted, _ := json.Marshal(sel)
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll(`+string(quoted)+`), e => e.innerText.trim())`))
+	if err != nil {
+		b.fail(step, "to read every "+sel, err)
+	}
+	return out
 }
 
 // WaitText waits until the first element sel matches contains want; an
