@@ -1,7 +1,11 @@
 package browsertest
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -34,5 +38,29 @@ func TestBrowser(t *testing.T) {
 	}
 	if p := b.Problems(nil); len(p) != 0 {
 		t.Errorf("problems: %v", p)
+	}
+}
+
+// TestStatusAndTexts: a refusal's status reaches the test, and so does
+// the text of each element a selector matches, in order.
+func TestStatusAndTexts(t *testing.T) {
+	b := New(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<ul><li> one </li><li>two</li></ul><p>"quoted"</p>`)
+	}))
+	defer srv.Close()
+	if got := b.OpenStatus("open", srv.URL+"/refused"); got != http.StatusForbidden {
+		t.Errorf("status %d, want 403", got)
+	}
+	if got := b.Texts("read", "li"); !slices.Equal(got, []string{"one", "two"}) {
+		t.Errorf("texts %q", got)
+	}
+	if got := b.Texts("read", `p:not([id="x"])`); !slices.Equal(got, []string{`"quoted"`}) {
+		t.Errorf("texts %q", got)
+	}
+	if got := b.Texts("read", "table"); len(got) != 0 {
+		t.Errorf("texts of nothing %q", got)
 	}
 }
